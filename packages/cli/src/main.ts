@@ -1,5 +1,47 @@
-/** Entry point of the `vmscope` command. Returns the process exit status. */
+/**
+ * The `vmscope` command. Results go to stdout, errors and progress to stderr.
+ * Exit status: 0 success, 1 an `expect` failed, 2 bad input (never a stack trace).
+ */
+import { Command, CommanderError } from "commander";
+import { listCommand } from "./commands/list.js";
+import { runCommand } from "./commands/run.js";
+import { EXIT_INPUT_ERROR, InputError } from "./errors.js";
+
 export async function main(argv: string[]): Promise<number> {
-  process.stdout.write(`vmscope: ${argv.join(" ")}\n`);
-  return 0;
+  const program = new Command()
+    .name("vmscope")
+    .description("A faithful, fast simulator of Linux virtual memory on x86-64")
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  let status = 0;
+  program
+    .command("run")
+    .description("run a scenario: a .vms file, or a built-in scenario by name (see `vmscope list`)")
+    .argument("<scenario>", "path to a .vms file, or the name of a built-in scenario")
+    .option("--json", "print one JSON object with the reports, expects and signals")
+    .option("--check", "check the engine's invariants after every statement (slow)")
+    .action(async (scenario: string, options: { json?: boolean; check?: boolean }) => {
+      status = await runCommand(scenario, options);
+    });
+  program
+    .command("list")
+    .description("list the built-in scenarios")
+    .option("--json", "print them as JSON")
+    .action((options: { json?: boolean }) => {
+      status = listCommand(options);
+    });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; commander has already printed its message.
+      return error.exitCode === 0 ? 0 : EXIT_INPUT_ERROR;
+    }
+    if (error instanceof InputError) {
+      process.stderr.write(`vmscope: ${error.message}\n`);
+      return EXIT_INPUT_ERROR;
+    }
+    throw error;
+  }
 }

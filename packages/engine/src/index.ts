@@ -1,1 +1,26 @@
+/**
+ * @vmscope/engine: a simulator of Linux virtual memory on x86-64.
+ *
+ * Build a Machine (optionally from `machine` options), spawn processes and drive them, or run a
+ * scenario written in the `.vms` language.
+ */
+export * from "./arch/x86/mmu.js";
+export * from "./arch/x86/pgtable.js";
+export * from "./arch/x86/timing.js";
+export * from "./arch/x86/tlb.js";
+export * from "./config.js";
+export * from "./invariants.js";
+export * from "./machine.js";
+export * from "./mm/frames.js";
+export * from "./mm/mmap.js";
+export * from "./mm/vma.js";
+export { VMSTAT_NAMES } from "./mm/vmstat.js";
+export * from "./probe.js";
+export * from "./proc/index.js";
+export * from "./process.js";
 export type * from "./scenario/ast.js";
+export * from "./scenario/builtins.js";
+export * from "./scenario/errors.js";
+export * from "./scenario/parser.js";
+export * from "./scenario/runner.js";
+export * from "./scenario/units.js";

@@ -1,0 +1,58 @@
+import { readFile } from "node:fs/promises";
+import {
+  BUILTIN_SCENARIOS,
+  findBuiltin,
+  parseScenario,
+  type RunResult,
+  runScenario,
+  ScenarioError,
+} from "@vmscope/engine";
+import { EXIT_EXPECT_FAILED, EXIT_OK, InputError } from "../errors.js";
+import { formatRun } from "../format.js";
+
+interface RunOptions {
+  json?: boolean;
+  check?: boolean;
+}
+
+/** `vmscope run FILE.vms | NAME`: run a scenario and print its reports, views and expects. */
+export async function runCommand(target: string, options: RunOptions): Promise<number> {
+  const { source, file } = await loadScenario(target);
+  let result: RunResult;
+  try {
+    result = runScenario(parseScenario(source, file), { checkInvariants: options.check === true });
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new InputError(error.message);
+    throw error;
+  }
+  process.stdout.write(
+    options.json === true ? `${JSON.stringify(toJson(result))}\n` : formatRun(result),
+  );
+  return result.expects.every((expect) => expect.ok) ? EXIT_OK : EXIT_EXPECT_FAILED;
+}
+
+/** A path to a .vms file, or a built-in scenario's name. */
+async function loadScenario(target: string): Promise<{ source: string; file: string }> {
+  const builtin = findBuiltin(target);
+  if (builtin !== undefined && !target.includes("/") && !target.endsWith(".vms")) {
+    return { source: builtin.source, file: `${builtin.name}.vms` };
+  }
+  try {
+    return { source: await readFile(target, "utf8"), file: target };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    if (code === "ENOENT" && !target.endsWith(".vms")) {
+      const names = BUILTIN_SCENARIOS.map((scenario) => scenario.name).join(", ");
+      throw new InputError(`no file or built-in scenario "${target}"; built-ins: ${names}`);
+    }
+    throw new InputError(`cannot read ${target}: ${code}`);
+  }
+}
+
+function toJson(result: RunResult) {
+  return {
+    reports: result.reports,
+    expects: result.expects,
+    signals: result.signals,
+  };
+}

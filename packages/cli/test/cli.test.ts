@@ -1,0 +1,126 @@
+/**
+ * End-to-end tests of the built `vmscope` command (npm test builds it first).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const BIN = fileURLToPath(new URL("../bin/vmscope.js", import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), "vmscope-cli-"));
+
+function vmscope(...args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function scenarioFile(name: string, text: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("vmscope run", () => {
+  it.each(["lazy-alloc", "heap-write", "zero-page-cow", "fork-cow", "segfault", "stack-growth"])(
+    "built-in %s holds all its expects",
+    (name) => {
+      const run = vmscope("run", name);
+      expect(run.stderr).toBe("");
+      expect(run.stdout).not.toContain("FAILED");
+      expect(run.status).toBe(0);
+    },
+  );
+
+  it("prints reports, expects and Linux views as text", () => {
+    const run = vmscope("run", "lazy-alloc");
+    expect(run.stdout).toContain('== report "after memset"');
+    expect(run.stdout).toMatch(/ok +expect app\.minflt == 256 since "after malloc" \(actual 256/);
+    expect(run.stdout).toMatch(
+      /^555555554000-555555555000 r--p 00000000 08:01 \d+ +\/usr\/bin\/app$/m,
+    );
+    expect(run.stdout).toContain("[stack]");
+  });
+
+  it("--json prints one object with reports, expects and signals", () => {
+    const run = vmscope("run", "segfault", "--json");
+    expect(run.status).toBe(0);
+    const json = JSON.parse(run.stdout);
+    expect(json.reports[0].label).toBe("protected");
+    expect(json.reports[0].processes.writer).toMatchObject({ pid: 1000, majflt: 0 });
+    expect(typeof json.reports[0].vmstat.pgfault).toBe("number");
+    expect(json.expects).toEqual([expect.objectContaining({ line: 9, ok: true, actual: 0 })]);
+    expect(json.signals).toEqual([
+      expect.objectContaining({ process: "writer", signal: "SIGSEGV", code: "SEGV_ACCERR" }),
+      expect.objectContaining({
+        process: "reader",
+        signal: "SIGSEGV",
+        code: "SEGV_MAPERR",
+        addr: "0x1000",
+      }),
+    ]);
+  });
+
+  it("exits 1 when an expect fails", () => {
+    const file = scenarioFile(
+      "fail.vms",
+      "spawn app\napp: m = mmap 8K\napp: touch m 8K\nexpect app.minflt == 3\n",
+    );
+    const run = vmscope("run", file);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("FAILED expect app.minflt == 3 (actual 2, line 4)");
+  });
+
+  it("a signal kills one process; the others go on", () => {
+    const file = scenarioFile(
+      "signal.vms",
+      "spawn a\nspawn b\na: read 0x10\na: m = mmap 4K\nb: m = mmap 4K\nb: write m\nexpect b.minflt == 1\nexpect a.rss_kb == 0\n",
+    );
+    const run = vmscope("run", file, "--json");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).signals).toHaveLength(1);
+  });
+
+  it.each([
+    ["frobnicate\n", /bad\.vms:1:1: unknown statement "frobnicate"/],
+    ["spawn app\napp: m = mmap 12Q\n", /bad\.vms:2:15: expected a size/],
+    ["spawn app\nother: exit\n", /bad\.vms:2:1: unknown process "other"/],
+    ["spawn app\napp: write nothing\n", /bad\.vms:2:12: "nothing" is not a name of process app/],
+    [
+      "machine ram=256M swap=1G\n",
+      /bad\.vms:1:18: unknown machine option "swap"; valid options: ram, pcid/,
+    ],
+    [
+      "spawn app\nexpect app.bogus == 1\n",
+      /bad\.vms:2:8: unknown counter "bogus" of app; valid: pid, minflt/,
+    ],
+  ])("bad input %j is a one-line error with its position, exit 2", (text, message) => {
+    const run = vmscope("run", scenarioFile("bad.vms", text));
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("a missing file or unknown name is exit 2 with the built-ins listed", () => {
+    const missing = vmscope("run", "no-such-scenario");
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain("built-ins: lazy-alloc");
+    expect(vmscope("run", join(scratch, "absent.vms")).status).toBe(2);
+  });
+
+  it("an unknown option is exit 2", () => {
+    expect(vmscope("run", "lazy-alloc", "--bogus").status).toBe(2);
+  });
+});
+
+describe("vmscope list", () => {
+  it("lists the built-in scenarios", () => {
+    const run = vmscope("list");
+    expect(run.status).toBe(0);
+    for (const name of ["lazy-alloc", "heap-write", "zero-page-cow", "fork-cow"]) {
+      expect(run.stdout).toContain(name);
+    }
+  });
+});

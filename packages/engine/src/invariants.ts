@@ -1,0 +1,673 @@
+/**
+ * Whole-machine consistency checks: what must hold between page tables, frames, the page cache,
+ * RSS counters, VMAs and TLBs after every operation, whatever the operations were.
+ *
+ * These are the simulator's equivalent of the kernel's debug checks (CONFIG_DEBUG_VM,
+ * check_mm() at exit, the "Bad page state" and "BUG: Bad rss-counter state" reports). They read
+ * the machine without changing it (no A/D bits, no TLB fills, no lookup-cache updates) and are
+ * written for clarity, not speed: the hot path never calls them. Tests and the scenario runner's
+ * `checkInvariants` option call {@link checkInvariants} or {@link assertInvariants} after each step.
+ */
+import {
+  ENTRIES_PER_TABLE,
+  entryPfn,
+  LEVEL_NAMES,
+  LEVEL_PGD,
+  LEVEL_PTE,
+  levelSpan,
+  PAGE_SIZE,
+  PTE_DIRTY,
+  PTE_GLOBAL,
+  PTE_HI_NX,
+  PTE_PRESENT,
+  PTE_PROTNONE,
+  PTE_RW,
+  PTE_USER,
+  pageNumber,
+  TASK_SIZE,
+  tableIndex,
+} from "./arch/x86/pgtable.js";
+import { TLB_DIRTY, TLB_GLOBAL, TLB_NX, TLB_USER, TLB_WRITABLE, type Tlb } from "./arch/x86/tlb.js";
+import type { Machine } from "./machine.js";
+import type { AddressSpace } from "./mm/address_space.js";
+import {
+  FRAME_ANON,
+  FRAME_FILE,
+  FRAME_FREE,
+  FRAME_KIND_NAMES,
+  FRAME_PAGETABLE,
+  FRAME_RESERVED,
+  FRAME_SHMEM,
+  FRAME_ZERO,
+  type PhysicalMemory,
+} from "./mm/frames.js";
+import { entryMapsFrame } from "./mm/memory.js";
+import type { MmStruct } from "./mm/mm_struct.js";
+import { PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, type Vma } from "./mm/vma.js";
+import type { Process } from "./process.js";
+
+/** At most this many violations are listed in the message of {@link assertInvariants}. */
+const MAX_LISTED = 25;
+
+/**
+ * Every inconsistency found in `machine`, as one human-readable line each; empty when all is well.
+ *
+ * Checked:
+ * - page tables: every table reachable from a live process's PGD is a FRAME_PAGETABLE frame
+ *   reached exactly once (one owner), upper-level entries are empty or present table entries,
+ *   `pgtablesBytes` counts the tables below the PGD, and no FRAME_PAGETABLE frame is unreachable;
+ * - PTEs: mapped entries (present, or PROT_NONE but resident) lie inside a VMA, map a frame of a
+ *   kind the VMA can hold (private anonymous: anonymous or zero page; shared: the page-cache page
+ *   at that file index; private file: that page or an anonymous copy), and agree with the VMA's
+ *   protection (present iff not PROT_NONE, RW only with PROT_WRITE, NX iff no PROT_EXEC);
+ * - copy-on-write safety: a writable PTE of a private VMA maps an exclusive anonymous page;
+ * - frames: mapcount equals the PTEs mapping the frame; refcount equals mapcount (anonymous) or
+ *   mapcount + 1 (page-cache pages still in their cache); no anonymous page is mapped by nobody;
+ *   FRAME_FREE frames are exactly the buddy allocator's free frames; `framesOfKind` matches;
+ *   the buddy allocator's own checks pass;
+ * - page cache: each cached page is a frame of the right kind recording its index, cached once,
+ *   and `mappings` counts the live VMAs over the object;
+ * - RSS: `rssAnon`, `rssFile`, `rssShmem` equal the mapped pages of each kind;
+ * - VMAs: page-aligned, non-empty, sorted, non-overlapping, below TASK_SIZE;
+ * - TLBs: every valid entry belongs to a live address space (its PCID, or without PCID the
+ *   running process) and agrees with that space's PTE: present, same frame, no more rights;
+ * - dead processes hold no memory, and the running process is alive.
+ *
+ * Written for what the engine models today: with swap, non-present PTEs will hold swap entries
+ * (the leaf check rejects them now) and swap-cache pages will carry one more reference; huge
+ * pages will put PS leaves in PMD entries; LRU lists will need their own membership checks.
+ */
+export function checkInvariants(machine: Machine): string[] {
+  const out: string[] = [];
+  const phys = machine.phys;
+  const live = machine.running();
+  const census = new Census(phys.totalFrames);
+
+  checkProcesses(machine, live, out);
+  for (const process of live) {
+    checkVmas(process, out);
+    walkPageTables(machine, process, census, out);
+  }
+  const cached = checkPageCache(machine, live, out);
+  checkFrames(machine, live, census, cached, out);
+  checkTlbs(machine, live, out);
+  return out;
+}
+
+/**
+ * Throw an Error listing every violation (the first {@link MAX_LISTED} of them), prefixed by
+ * `context` (for example the scenario statement just run). Does nothing when all is well.
+ */
+export function assertInvariants(machine: Machine, context: string): void {
+  const violations = checkInvariants(machine);
+  if (violations.length === 0) return;
+  const listed = violations.slice(0, MAX_LISTED).map((line) => `  - ${line}`);
+  if (violations.length > MAX_LISTED) {
+    listed.push(`  ... and ${violations.length - MAX_LISTED} more`);
+  }
+  const count =
+    violations.length === 1 ? "1 invariant violation" : `${violations.length} invariant violations`;
+  throw new Error(`${count} after ${context}:\n${listed.join("\n")}`);
+}
+
+// ---- bookkeeping shared by the checks ---------------------------------------------------------
+
+/** What the page-table walks found, per frame, across all live processes. */
+class Census {
+  /** PTEs mapping each frame (the zero page is not counted, as the engine does not count it). */
+  readonly ptes: Int32Array;
+  /** PID whose page tables reach each table frame, PGDs included (0: none). */
+  readonly tableOwner: Int32Array;
+  /** Table frames reached from some live PGD, PGDs included. */
+  reachableTables = 0;
+
+  constructor(totalFrames: number) {
+    this.ptes = new Int32Array(totalFrames);
+    this.tableOwner = new Int32Array(totalFrames);
+  }
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16)}`;
+}
+
+function kindName(kind: number): string {
+  return FRAME_KIND_NAMES[kind] ?? `kind ${kind}`;
+}
+
+/** The VMA of `mm` containing `address`, or null; unlike mm.vmaAt it leaves the lookup cache alone. */
+function vmaContaining(mm: MmStruct, address: number): Vma | null {
+  const vma = mm.vmas[mm.indexAbove(address)];
+  return vma !== undefined && vma.start <= address ? vma : null;
+}
+
+/**
+ * The entry offset of the PTE for `address` in `mm`, or -1 when a table on the way is missing;
+ * a read-only walk (no A bits set), tolerant of corrupted upper levels.
+ */
+function pteOffsetOf(phys: PhysicalMemory, mm: MmStruct, address: number): number {
+  if (mm.pgd < 0 || !phys.isTable(mm.pgd)) return -1;
+  let table = mm.pgd;
+  for (let level = LEVEL_PGD; level > LEVEL_PTE; level--) {
+    const offset = phys.entryOffset(table, tableIndex(address, level));
+    const low = phys.tableLow[offset] as number;
+    if (!(low & PTE_PRESENT)) return -1;
+    table = entryPfn(low, phys.tableHigh[offset] as number);
+    if (table >= phys.totalFrames || !phys.isTable(table)) return -1;
+  }
+  return phys.entryOffset(table, tableIndex(address, LEVEL_PTE));
+}
+
+/** Executable images the machine keeps cached (a private field of Machine: read structurally). */
+function executableImages(machine: Machine): AddressSpace[] {
+  const images = (machine as unknown as { images?: unknown }).images;
+  return images instanceof Map ? [...(images.values() as Iterable<AddressSpace>)] : [];
+}
+
+// ---- processes --------------------------------------------------------------------------------
+
+function checkProcesses(machine: Machine, live: Process[], out: string[]): void {
+  const running = machine.cpu.runningProcess;
+  if (running !== null && !running.alive) {
+    out.push(`cpu: the running process is pid ${running.pid}, which is ${running.state}`);
+  }
+  const mms = new Set<MmStruct>();
+  for (const process of machine.processes) {
+    const mm = process.mm;
+    if (mms.has(mm)) out.push(`pid ${process.pid}: shares its mm_struct with another process`);
+    mms.add(mm);
+    if (process.alive) {
+      if (mm.pgd < 0) out.push(`pid ${process.pid}: alive without a PGD`);
+      if (mm.startBrk > mm.brk) {
+        out.push(`pid ${process.pid}: brk ${hex(mm.brk)} lies below start_brk ${hex(mm.startBrk)}`);
+      }
+      if (mm.rssPeak < mm.rssPages) {
+        out.push(`pid ${process.pid}: rssPeak ${mm.rssPeak} is below the RSS ${mm.rssPages}`);
+      }
+      continue;
+    }
+    // exit_mmap left nothing behind (check_mm's "Bad rss-counter state" and friends).
+    const leftovers: string[] = [];
+    if (mm.pgd !== -1) leftovers.push(`PGD at pfn ${mm.pgd}`);
+    if (mm.vmas.length > 0) leftovers.push(`${mm.vmas.length} VMAs`);
+    if (mm.rssAnon !== 0 || mm.rssFile !== 0 || mm.rssShmem !== 0) {
+      leftovers.push(`RSS anon/file/shmem ${mm.rssAnon}/${mm.rssFile}/${mm.rssShmem}`);
+    }
+    if (mm.pgtablesBytes !== 0) leftovers.push(`pgtablesBytes ${mm.pgtablesBytes}`);
+    if (machine.cpu.asidOf(mm) >= 0) leftovers.push(`PCID ${machine.cpu.asidOf(mm)}`);
+    if (leftovers.length > 0) {
+      out.push(`pid ${process.pid} (${process.state}) still holds ${leftovers.join(", ")}`);
+    }
+  }
+  if (live.length > 0 && new Set(live.map((process) => process.pid)).size !== live.length) {
+    out.push("two live processes share a PID");
+  }
+}
+
+function checkVmas(process: Process, out: string[]): void {
+  const where = `pid ${process.pid}`;
+  let previous: Vma | null = null;
+  for (const vma of process.mm.vmas) {
+    const range = `VMA [${hex(vma.start)}, ${hex(vma.end)})`;
+    if (vma.start % PAGE_SIZE !== 0 || vma.end % PAGE_SIZE !== 0) {
+      out.push(`${where}: ${range} is not page-aligned`);
+    }
+    if (!(vma.start < vma.end)) out.push(`${where}: ${range} is empty or inverted`);
+    if (vma.start < 0 || vma.end > TASK_SIZE)
+      out.push(`${where}: ${range} lies outside user space`);
+    if ((vma.prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) !== 0) {
+      out.push(`${where}: ${range} has unknown protection bits ${hex(vma.prot)}`);
+    }
+    if (vma.backing?.isShmem && vma.backingIndex(vma.end) > vma.backing.sizeInPages) {
+      out.push(`${where}: ${range} maps past the end of its shmem object`);
+    }
+    if (previous !== null) {
+      if (previous.start >= vma.start) {
+        out.push(`${where}: VMAs out of order: ${hex(previous.start)} before ${hex(vma.start)}`);
+      } else if (previous.end > vma.start) {
+        out.push(`${where}: ${range} overlaps [${hex(previous.start)}, ${hex(previous.end)})`);
+      }
+    }
+    previous = vma;
+  }
+}
+
+// ---- page tables --------------------------------------------------------------------------------
+
+/** One process's walk: where it is and what it has counted so far. */
+interface Walk {
+  readonly phys: PhysicalMemory;
+  readonly process: Process;
+  readonly census: Census;
+  readonly out: string[];
+  tablesBelowPgd: number;
+  anon: number;
+  file: number;
+  shmem: number;
+}
+
+function walkPageTables(machine: Machine, process: Process, census: Census, out: string[]): void {
+  const phys = machine.phys;
+  const mm = process.mm;
+  const pgd = mm.pgd;
+  if (pgd < 0) return;
+  if (pgd >= phys.totalFrames || !phys.isTable(pgd) || phys.kind[pgd] !== FRAME_PAGETABLE) {
+    out.push(`pid ${process.pid}: PGD pfn ${pgd} is not a page-table frame`);
+    return;
+  }
+  if (census.tableOwner[pgd] !== 0) {
+    out.push(`pid ${process.pid}: PGD pfn ${pgd} is also a table of pid ${census.tableOwner[pgd]}`);
+    return;
+  }
+  census.tableOwner[pgd] = process.pid;
+  census.reachableTables++;
+  const walk: Walk = {
+    phys,
+    process,
+    census,
+    out,
+    tablesBelowPgd: 0,
+    anon: 0,
+    file: 0,
+    shmem: 0,
+  };
+  walkTable(walk, pgd, LEVEL_PGD, 0);
+
+  const where = `pid ${process.pid}`;
+  const expectedBytes = walk.tablesBelowPgd * PAGE_SIZE;
+  if (mm.pgtablesBytes !== expectedBytes) {
+    out.push(
+      `${where}: pgtablesBytes is ${mm.pgtablesBytes} but ${walk.tablesBelowPgd} tables lie below the PGD (${expectedBytes} bytes)`,
+    );
+  }
+  if (mm.rssAnon !== walk.anon) {
+    out.push(`${where}: rssAnon is ${mm.rssAnon}, page tables map ${walk.anon} anonymous pages`);
+  }
+  if (mm.rssFile !== walk.file) {
+    out.push(`${where}: rssFile is ${mm.rssFile}, page tables map ${walk.file} file pages`);
+  }
+  if (mm.rssShmem !== walk.shmem) {
+    out.push(`${where}: rssShmem is ${mm.rssShmem}, page tables map ${walk.shmem} shmem pages`);
+  }
+}
+
+function walkTable(walk: Walk, table: number, level: number, base: number): void {
+  const { phys, process, census, out } = walk;
+  const span = levelSpan(level);
+  for (let index = 0; index < ENTRIES_PER_TABLE; index++) {
+    const offset = phys.entryOffset(table, index);
+    const low = phys.tableLow[offset] as number;
+    const high = phys.tableHigh[offset] as number;
+    if (low === 0 && high === 0) continue;
+    const address = base + index * span;
+    if (level === LEVEL_PTE) {
+      checkLeaf(walk, address, low, high);
+      continue;
+    }
+    const where = `pid ${process.pid}: ${LEVEL_NAMES[level]} entry ${index} of table ${table} (${hex(address)})`;
+    if (!(low & PTE_PRESENT)) {
+      out.push(`${where} is neither empty nor present (${hex(high)}:${hex(low)})`);
+      continue;
+    }
+    if (level === LEVEL_PGD && address >= 2 ** 47) {
+      out.push(`${where} lies in the kernel half of the address space`);
+    }
+    if ((low & (PTE_USER | PTE_RW)) !== (PTE_USER | PTE_RW) || high & PTE_HI_NX) {
+      out.push(`${where} restricts rights (upper levels must be US RW and not NX)`);
+    }
+    const child = entryPfn(low, high);
+    if (child >= phys.totalFrames || !phys.isTable(child)) {
+      out.push(`${where} points at pfn ${child}, which holds no page table`);
+      continue;
+    }
+    if (phys.kind[child] !== FRAME_PAGETABLE) {
+      out.push(`${where} points at pfn ${child} of kind ${kindName(phys.kind[child] as number)}`);
+    }
+    const owner = census.tableOwner[child] as number;
+    if (owner !== 0) {
+      out.push(
+        `${where} points at table pfn ${child}, already reached from pid ${owner === process.pid ? `${owner} (itself)` : owner}`,
+      );
+      continue;
+    }
+    if (phys.refcount[child] !== 1) {
+      out.push(`page-table pfn ${child}: refcount ${phys.refcount[child]}, expected 1`);
+    }
+    census.tableOwner[child] = process.pid;
+    census.reachableTables++;
+    walk.tablesBelowPgd++;
+    walkTable(walk, child, level - 1, address);
+  }
+}
+
+function checkLeaf(walk: Walk, address: number, low: number, high: number): void {
+  const { phys, process, census, out } = walk;
+  const where = `pid ${process.pid}: PTE for ${hex(address)}`;
+  if (!entryMapsFrame(low)) {
+    // Until swap exists, a non-present entry that maps nothing must be empty.
+    out.push(`${where} is not present yet not empty (${hex(high)}:${hex(low)})`);
+    return;
+  }
+  const pfn = entryPfn(low, high);
+  if (pfn >= phys.totalFrames) {
+    out.push(`${where} maps pfn ${pfn}, beyond the ${phys.totalFrames} frames of RAM`);
+    return;
+  }
+  const kind = phys.kind[pfn] as number;
+  switch (kind) {
+    case FRAME_ANON:
+      walk.anon++;
+      break;
+    case FRAME_FILE:
+      walk.file++;
+      break;
+    case FRAME_SHMEM:
+      walk.shmem++;
+      break;
+    case FRAME_ZERO:
+      break;
+    default:
+      out.push(`${where} maps pfn ${pfn}, a frame of kind ${kindName(kind)}`);
+      return;
+  }
+  if (kind !== FRAME_ZERO) census.ptes[pfn] = (census.ptes[pfn] as number) + 1;
+
+  const vma = vmaContaining(process.mm, address);
+  if (vma === null) {
+    out.push(`${where} maps pfn ${pfn} (${kindName(kind)}) outside any VMA`);
+    return;
+  }
+  const present = (low & PTE_PRESENT) !== 0;
+  if (vma.prot === PROT_NONE) {
+    if (present) out.push(`${where} is present in a PROT_NONE VMA`);
+  } else if (!present) {
+    out.push(`${where} is PROT_NONE but its VMA is ${vma.permissionString()}`);
+  }
+  if (present && !(low & PTE_USER)) out.push(`${where} lacks the user bit`);
+  if (present && low & PTE_GLOBAL) out.push(`${where} is global`);
+  const writable = (low & PTE_RW) !== 0;
+  if (writable && !(vma.prot & PROT_WRITE)) {
+    out.push(`${where} is writable but its VMA is ${vma.permissionString()}`);
+  }
+  if (writable && !vma.isShared) {
+    // Copy-on-write safety: only a page this process alone maps may be written in place.
+    if (kind !== FRAME_ANON) {
+      out.push(`${where} is writable in a private VMA but maps the ${kindName(kind)} page ${pfn}`);
+    } else if (phys.mapcount[pfn] !== 1 || phys.refcount[pfn] !== 1) {
+      out.push(
+        `${where} is writable in a private VMA but anon pfn ${pfn} is shared (mapcount ${phys.mapcount[pfn]}, refcount ${phys.refcount[pfn]})`,
+      );
+    }
+  }
+  const noExecute = (high & PTE_HI_NX) !== 0;
+  const executable = (vma.prot & PROT_EXEC) !== 0;
+  if (noExecute === executable) {
+    out.push(
+      `${where} has NX ${noExecute ? "set" : "clear"} but its VMA is ${vma.permissionString()}`,
+    );
+  }
+  if (low & PTE_DIRTY && kind === FRAME_ZERO) out.push(`${where} maps the zero page dirty`);
+  checkBacking(walk, vma, address, pfn, kind);
+}
+
+/** The frame a PTE maps must be one its VMA can hold. */
+function checkBacking(walk: Walk, vma: Vma, address: number, pfn: number, kind: number): void {
+  const { phys, process, out } = walk;
+  const where = `pid ${process.pid}: PTE for ${hex(address)}`;
+  const backing = vma.backing;
+  if (kind === FRAME_ANON) {
+    if (vma.isShared) {
+      out.push(`${where} maps anonymous pfn ${pfn} in a shared VMA`);
+      return;
+    }
+    if (!vma.hasAnonVma) out.push(`${where} maps anonymous pfn ${pfn} but its VMA has no anon_vma`);
+    if (phys.pageIndex[pfn] !== pageNumber(address)) {
+      out.push(
+        `${where} maps anon pfn ${pfn}, which belongs at page ${hex(phys.pageIndex[pfn] as number)}`,
+      );
+    }
+    return;
+  }
+  if (kind === FRAME_ZERO) {
+    if (backing !== null) out.push(`${where} maps the zero page in a file or shmem VMA`);
+    return;
+  }
+  // A page-cache page: the one cached at this file index.
+  if (backing === null) {
+    out.push(`${where} maps ${kindName(kind)} pfn ${pfn} in a private anonymous VMA`);
+    return;
+  }
+  const index = vma.backingIndex(address);
+  const cached = backing.pages.get(index);
+  if (cached !== pfn) {
+    out.push(
+      `${where} maps ${kindName(kind)} pfn ${pfn}, but ${backing.name} caches page ${index} in ${cached === undefined ? "no frame" : `pfn ${cached}`}`,
+    );
+  }
+}
+
+// ---- the page cache -----------------------------------------------------------------------------
+
+/** Check every page-cache object in use; returns, per frame, whether some cache holds it. */
+function checkPageCache(machine: Machine, live: Process[], out: string[]): Uint8Array {
+  const phys = machine.phys;
+  const cached = new Uint8Array(phys.totalFrames);
+  const vmasOver = new Map<AddressSpace, number>();
+  for (const process of live) {
+    for (const vma of process.mm.vmas) {
+      if (vma.backing !== null) vmasOver.set(vma.backing, (vmasOver.get(vma.backing) ?? 0) + 1);
+    }
+  }
+  for (const image of executableImages(machine)) {
+    if (!vmasOver.has(image)) vmasOver.set(image, 0);
+  }
+  for (const [space, vmaCount] of vmasOver) {
+    const where = `page cache of ${space.name} (inode ${space.inode})`;
+    if (space.mappings !== vmaCount) {
+      out.push(`${where}: mappings is ${space.mappings} but ${vmaCount} live VMAs map it`);
+    }
+    const kind = space.isShmem ? FRAME_SHMEM : FRAME_FILE;
+    for (const [index, pfn] of space.pages) {
+      if (!Number.isInteger(pfn) || pfn < 0 || pfn >= phys.totalFrames) {
+        out.push(`${where}: page ${index} is in pfn ${pfn}, outside RAM`);
+        continue;
+      }
+      if (phys.kind[pfn] !== kind) {
+        out.push(
+          `${where}: page ${index} is in pfn ${pfn} of kind ${kindName(phys.kind[pfn] as number)}`,
+        );
+      }
+      if (phys.pageIndex[pfn] !== index) {
+        out.push(
+          `${where}: pfn ${pfn} caches page ${index} but records index ${phys.pageIndex[pfn]}`,
+        );
+      }
+      if (!Number.isInteger(index)) {
+        out.push(`${where}: caches a page at index ${index}, which is not a whole page number`);
+      } else if (index < 0 || index >= space.sizeInPages) {
+        out.push(`${where}: page ${index} lies beyond the object's ${space.sizeInPages} pages`);
+      }
+      if (cached[pfn] !== 0) out.push(`${where}: pfn ${pfn} is cached twice`);
+      cached[pfn] = 1;
+    }
+  }
+  return cached;
+}
+
+// ---- physical frames ----------------------------------------------------------------------------
+
+function checkFrames(
+  machine: Machine,
+  live: Process[],
+  census: Census,
+  cached: Uint8Array,
+  out: string[],
+): void {
+  const phys = machine.phys;
+  const buddy = phys.buddy;
+  const kinds = new Int32Array(FRAME_KIND_NAMES.length);
+  let tableFrames = 0;
+  const leakedTables: number[] = [];
+  for (let pfn = 0; pfn < phys.totalFrames; pfn++) {
+    const kind = phys.kind[pfn] as number;
+    if (kind < kinds.length) kinds[kind] = (kinds[kind] as number) + 1;
+    const where = `pfn ${pfn} (${kindName(kind)})`;
+    const mapcount = phys.mapcount[pfn] as number;
+    const refcount = phys.refcount[pfn] as number;
+    const ptes = census.ptes[pfn] as number;
+    const free = buddy.isFree(pfn);
+    if ((kind === FRAME_FREE) !== free) {
+      out.push(`${where} is ${free ? "" : "not "}free in the buddy allocator`);
+    }
+    if (pfn < buddy.reservedFrames !== (kind === FRAME_RESERVED)) {
+      out.push(`${where}: reserved frames are exactly those below pfn ${buddy.reservedFrames}`);
+    }
+    if (kind !== FRAME_FREE && kind !== FRAME_RESERVED && buddy.allocatedOrder(pfn) !== 0) {
+      out.push(`${where} is not an order-0 allocation of the buddy allocator`);
+    }
+    if (phys.isTable(pfn) !== (kind === FRAME_PAGETABLE)) {
+      out.push(`${where} ${phys.isTable(pfn) ? "has" : "lacks"} page-table storage`);
+    }
+    switch (kind) {
+      case FRAME_FREE:
+      case FRAME_RESERVED:
+      case FRAME_ZERO:
+        if (refcount !== 0 || mapcount !== 0) {
+          out.push(`${where}: refcount ${refcount}, mapcount ${mapcount}, expected 0 and 0`);
+        }
+        if (kind === FRAME_ZERO && pfn !== phys.zeroPfn) {
+          out.push(`${where} is a second zero page (the zero page is pfn ${phys.zeroPfn})`);
+        }
+        break;
+      case FRAME_PAGETABLE:
+        tableFrames++;
+        if (census.tableOwner[pfn] === 0) leakedTables.push(pfn);
+        break;
+      case FRAME_ANON:
+        if (mapcount !== ptes) out.push(`${where}: mapcount ${mapcount} but ${ptes} PTEs map it`);
+        if (refcount !== mapcount) {
+          out.push(`${where}: refcount ${refcount}, expected ${mapcount} (its mapcount)`);
+        }
+        if (ptes === 0) out.push(`${where} is mapped by no PTE (leaked)`);
+        break;
+      case FRAME_FILE:
+      case FRAME_SHMEM: {
+        if (mapcount !== ptes) out.push(`${where}: mapcount ${mapcount} but ${ptes} PTEs map it`);
+        const inCache = cached[pfn] !== 0;
+        const expected = mapcount + (inCache ? 1 : 0);
+        if (refcount !== expected) {
+          out.push(
+            `${where}: refcount ${refcount}, expected ${expected} (mapcount${inCache ? " + the page cache" : ", not cached"})`,
+          );
+        }
+        if (!inCache && ptes === 0) out.push(`${where} is neither cached nor mapped (leaked)`);
+        break;
+      }
+      default:
+        out.push(`${where}: unknown frame kind`);
+    }
+  }
+  if (phys.kind[phys.zeroPfn] !== FRAME_ZERO) {
+    out.push(
+      `the zero page pfn ${phys.zeroPfn} has kind ${kindName(phys.kind[phys.zeroPfn] as number)}`,
+    );
+  }
+  for (let kind = 0; kind < kinds.length; kind++) {
+    if (phys.framesOfKind[kind] !== kinds[kind]) {
+      out.push(
+        `framesOfKind[${kindName(kind)}] is ${phys.framesOfKind[kind]} but ${kinds[kind]} frames have that kind`,
+      );
+    }
+  }
+  if (kinds[FRAME_FREE] !== buddy.freeFrames) {
+    out.push(
+      `${kinds[FRAME_FREE]} frames are FRAME_FREE but the buddy allocator has ${buddy.freeFrames} free`,
+    );
+  }
+  const livePgds = live.filter((process) => process.mm.pgd >= 0).length;
+  if (tableFrames !== census.reachableTables) {
+    out.push(
+      `${tableFrames} page-table frames exist but ${census.reachableTables} are reachable (${livePgds} PGDs of live processes and ${census.reachableTables - livePgds} tables below them)`,
+    );
+  }
+  if (leakedTables.length > 0) {
+    const shown = leakedTables.slice(0, 8).join(", ");
+    out.push(
+      `leaked page tables (reachable from no live PGD): pfn ${shown}${leakedTables.length > 8 ? ", ..." : ""}`,
+    );
+  }
+  for (const problem of buddy.checkInvariants()) out.push(`buddy allocator: ${problem}`);
+}
+
+// ---- TLBs ---------------------------------------------------------------------------------------
+
+function checkTlbs(machine: Machine, live: Process[], out: string[]): void {
+  const cpu = machine.cpu;
+  const owners = new Map<number, Process>();
+  for (const process of live) {
+    const asid = cpu.asidOf(process.mm);
+    if (asid < 0) continue;
+    const other = owners.get(asid);
+    if (other !== undefined) {
+      out.push(`pid ${process.pid} and pid ${other.pid} both own PCID ${asid}`);
+    }
+    owners.set(asid, process);
+  }
+  for (const tlb of [cpu.dtlb, cpu.itlb, cpu.stlb]) checkTlb(machine, tlb, owners, out);
+}
+
+function checkTlb(machine: Machine, tlb: Tlb, owners: Map<number, Process>, out: string[]): void {
+  const phys = machine.phys;
+  const seen = new Set<string>();
+  for (let slot = 0; slot < tlb.entries; slot++) {
+    const flags = tlb.flags[slot] as number;
+    const vpn = tlb.vpn[slot] as number;
+    if (flags === 0) {
+      if (vpn !== -1) out.push(`${tlb.name} slot ${slot} is invalid but holds vpn ${hex(vpn)}`);
+      continue;
+    }
+    const asid = tlb.asid[slot] as number;
+    const address = vpn * PAGE_SIZE;
+    const where = `${tlb.name} slot ${slot} (${hex(address)}, PCID ${asid})`;
+    if (tlb.setIndex(vpn) !== Math.floor(slot / tlb.ways))
+      out.push(`${where} sits in the wrong set`);
+    const key = `${asid}:${vpn}`;
+    if (seen.has(key)) out.push(`${where} duplicates another entry for the same page`);
+    seen.add(key);
+    if (flags & TLB_GLOBAL) out.push(`${where} is global, but user pages never are`);
+    const owner = owners.get(asid);
+    if (owner === undefined) {
+      out.push(
+        `${where} is valid but no live address space runs under PCID ${asid}${machine.cpu.pcid ? "" : " (without PCID only the running process may have entries)"}`,
+      );
+      continue;
+    }
+    const offset = pteOffsetOf(phys, owner.mm, address);
+    const low = offset < 0 ? 0 : (phys.tableLow[offset] as number);
+    const high = offset < 0 ? 0 : (phys.tableHigh[offset] as number);
+    const pid = `pid ${owner.pid}`;
+    if (!(low & PTE_PRESENT)) {
+      const what = low & PTE_PROTNONE ? "a PROT_NONE PTE" : "no present PTE";
+      out.push(`${where} maps pfn ${tlb.pfn[slot]} but ${pid} has ${what} there (stale entry)`);
+      continue;
+    }
+    const pfn = entryPfn(low, high);
+    if (tlb.pfn[slot] !== pfn) {
+      out.push(
+        `${where} maps pfn ${tlb.pfn[slot]} but the PTE of ${pid} maps pfn ${pfn} (stale entry)`,
+      );
+    }
+    if (flags & TLB_WRITABLE && !(low & PTE_RW)) {
+      out.push(`${where} is writable but the PTE of ${pid} is read-only`);
+    }
+    if (flags & TLB_USER && !(low & PTE_USER)) {
+      out.push(`${where} allows user access but the PTE of ${pid} does not`);
+    }
+    if (high & PTE_HI_NX && !(flags & TLB_NX)) {
+      out.push(`${where} allows execution but the PTE of ${pid} is NX`);
+    }
+    if (flags & TLB_DIRTY && !(low & PTE_DIRTY)) {
+      out.push(`${where} is dirty but the PTE of ${pid} is clean`);
+    }
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Address-space system calls: mmap, munmap, mprotect, madvise and brk (mm/mmap.c, mm/mprotect.c,
+ * mm/madvise.c), with top-down placement, VMA splitting and merging, and free_pgtables.
+ *
+ * Each returns 0 (or an address) on success and a negative errno on failure, like the syscall.
+ */
+import { PAGE_SIZE, TASK_SIZE } from "../arch/x86/pgtable.js";
+import type { Machine } from "../machine.js";
+import type { Process } from "../process.js";
+import { AddressSpace } from "./address_space.js";
+import { STACK_GUARD_GAP } from "./fault.js";
+import type { MmStruct } from "./mm_struct.js";
+import { PROT_READ, PROT_WRITE, VM_GROWSDOWN, VM_NOMERGE, VM_SHARED, Vma } from "./vma.js";
+
+export const EINVAL = 22;
+export const ENOMEM = 12;
+
+/** Round up to a page boundary. */
+export function pageAlign(bytes: number): number {
+  return Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
+}
+
+function isPageAligned(address: number): boolean {
+  return ((address >>> 0) & (PAGE_SIZE - 1)) === 0;
+}
+
+/** The lowest address a mapping's gap must keep clear below `vma` (vm_start_gap). */
+function startGap(vma: Vma): number {
+  return vma.flags & VM_GROWSDOWN ? vma.start - STACK_GUARD_GAP : vma.start;
+}
+
+/**
+ * unmapped_area_topdown: the highest gap below mm.mmapBase that fits `length`, or -ENOMEM.
+ */
+export function getUnmappedArea(mm: MmStruct, length: number): number {
+  let ceiling = mm.mmapBase;
+  for (let index = mm.vmas.length - 1; index >= -1; index--) {
+    const vma = mm.vmas[index];
+    const floor = vma === undefined ? PAGE_SIZE * 16 : vma.end;
+    if (vma !== undefined && vma.start >= ceiling) continue;
+    const above = mm.vmas[index + 1];
+    const top = Math.min(ceiling, above === undefined ? ceiling : startGap(above));
+    if (top - floor >= length) return top - length;
+    if (vma !== undefined) ceiling = Math.min(ceiling, vma.start);
+  }
+  return -ENOMEM;
+}
+
+/** mmap of anonymous memory (private or shared), placed top-down; MAP_POPULATE faults it in. */
+export function doMmap(
+  machine: Machine,
+  process: Process,
+  length: number,
+  prot: number,
+  shared: boolean,
+  populate: boolean,
+): number {
+  if (length <= 0) return -EINVAL;
+  const mm = process.mm;
+  const size = pageAlign(length);
+  const start = getUnmappedArea(mm, size);
+  if (start < 0) return start;
+  let backing: AddressSpace | null = null;
+  if (shared) {
+    backing = new AddressSpace("/dev/zero (deleted)", size, true, "00:01", machine.nextInode());
+    backing.mappings = 1;
+  }
+  const vma = new Vma(start, start + size, prot, shared ? VM_SHARED : 0, backing, 0);
+  mm.insert(vma);
+  const placed = mergeAround(mm, vma);
+  if (populate) populateRange(machine, process, placed, start, start + size);
+  return start;
+}
+
+/**
+ * populate_vma_page_range: fault every page in, as writes for a writable private mapping and as
+ * reads otherwise. The faults are charged to the process (minflt), as Linux does.
+ */
+function populateRange(machine: Machine, process: Process, vma: Vma, start: number, end: number) {
+  const write = (vma.prot & PROT_WRITE) !== 0 && !vma.isShared;
+  for (let address = start; address < end && process.alive; address += PAGE_SIZE) {
+    machine.populatePage(process, vma, address, write);
+  }
+}
+
+/** Split the VMA that straddles `address` so a VMA boundary falls there (split_vma). */
+function splitAt(mm: MmStruct, address: number): void {
+  const vma = mm.vmaAt(address);
+  if (vma === null || vma.start === address) return;
+  const upper = vma.copy(address, vma.end);
+  vma.end = address;
+  mm.insert(upper);
+  mm.invalidateLookupCache();
+}
+
+/** The VMAs inside [start, end), after splitting at both edges. */
+function isolateRange(mm: MmStruct, start: number, end: number): Vma[] {
+  splitAt(mm, start);
+  splitAt(mm, end);
+  const inside: Vma[] = [];
+  for (let index = mm.indexAbove(start); index < mm.vmas.length; index++) {
+    const vma = mm.vmas[index] as Vma;
+    if (vma.start >= end) break;
+    inside.push(vma);
+  }
+  return inside;
+}
+
+/** Whether `upper` can be absorbed into `lower` (is_mergeable_vma, anon_vma compatibility). */
+function canMerge(lower: Vma, upper: Vma): boolean {
+  return (
+    lower.end === upper.start &&
+    lower.prot === upper.prot &&
+    lower.flags === upper.flags &&
+    !(lower.flags & VM_NOMERGE) &&
+    lower.backing === null &&
+    upper.backing === null &&
+    !(lower.hasAnonVma && upper.hasAnonVma)
+  );
+}
+
+/** vma_merge: join `vma` with compatible neighbours; returns the VMA that now covers it. */
+export function mergeAround(mm: MmStruct, vma: Vma): Vma {
+  let merged = vma;
+  const index = mm.vmas.indexOf(vma);
+  const next = mm.vmas[index + 1];
+  if (next !== undefined && canMerge(merged, next)) {
+    merged.end = next.end;
+    merged.hasAnonVma ||= next.hasAnonVma;
+    mm.remove(next);
+  }
+  const previous = index > 0 ? mm.vmas[index - 1] : undefined;
+  if (previous !== undefined && canMerge(previous, merged)) {
+    previous.end = merged.end;
+    previous.hasAnonVma ||= merged.hasAnonVma;
+    mm.remove(merged);
+    merged = previous;
+  }
+  mm.invalidateLookupCache();
+  return merged;
+}
+
+/** munmap: remove every mapping in [start, start + length); page tables no VMA needs are freed. */
+export function doMunmap(
+  machine: Machine,
+  process: Process,
+  start: number,
+  length: number,
+): number {
+  if (!isPageAligned(start) || length <= 0 || start + length > TASK_SIZE) return -EINVAL;
+  const end = start + pageAlign(length);
+  const mm = process.mm;
+  const doomed = isolateRange(mm, start, end);
+  if (doomed.length === 0) return 0;
+  for (const vma of doomed) {
+    machine.memory.zapRange(mm, vma.start, vma.end);
+    mm.remove(vma);
+    releaseBacking(machine, vma);
+  }
+  freeTablesAround(machine, mm, start, end);
+  return 0;
+}
+
+/** free_pgtables for a hole [start, end): tables are freed up to the neighbouring VMAs. */
+function freeTablesAround(machine: Machine, mm: MmStruct, start: number, end: number): void {
+  const index = mm.indexAbove(start);
+  const below = index > 0 ? mm.vmas[index - 1] : undefined;
+  const above = mm.vmas[index];
+  const floor = below === undefined ? 0 : below.end;
+  const ceiling = above === undefined ? TASK_SIZE + PAGE_SIZE : above.start;
+  machine.memory.freePageTables(mm, start, end, floor, ceiling);
+}
+
+/** Drop a VMA's reference on its page-cache object; shmem dies with its last mapping. */
+export function releaseBacking(machine: Machine, vma: Vma): void {
+  const backing = vma.backing;
+  if (backing === null) return;
+  backing.mappings--;
+  if (backing.isShmem && backing.mappings === 0) machine.dropCache(backing);
+}
+
+/** mprotect: change the protection of [start, start + length), splitting VMAs at the edges. */
+export function doMprotect(
+  machine: Machine,
+  process: Process,
+  start: number,
+  length: number,
+  prot: number,
+): number {
+  if (!isPageAligned(start)) return -EINVAL;
+  const end = start + pageAlign(length);
+  const mm = process.mm;
+  if (!coversWholeRange(mm, start, end)) return -ENOMEM;
+  for (const vma of isolateRange(mm, start, end)) {
+    vma.prot = prot;
+    machine.memory.changeProtection(mm, vma, vma.start, vma.end);
+    mergeAround(mm, vma);
+  }
+  return 0;
+}
+
+/** Whether VMAs cover [start, end) without holes (mprotect and madvise fail with ENOMEM otherwise). */
+function coversWholeRange(mm: MmStruct, start: number, end: number): boolean {
+  let cursor = start;
+  for (let index = mm.indexAbove(start); index < mm.vmas.length && cursor < end; index++) {
+    const vma = mm.vmas[index] as Vma;
+    if (vma.start > cursor) return false;
+    cursor = vma.end;
+  }
+  return cursor >= end;
+}
+
+/**
+ * madvise(MADV_DONTNEED): drop the pages of [start, start + length). Private anonymous memory
+ * reads back as zeroes (the next read maps the zero page again); shared memory keeps its pages
+ * in the shmem object. Other advice is accepted and does nothing until the page cache exists.
+ */
+export function doMadvise(
+  machine: Machine,
+  process: Process,
+  start: number,
+  length: number,
+  advice: string,
+): number {
+  if (!isPageAligned(start)) return -EINVAL;
+  const end = start + pageAlign(length);
+  const mm = process.mm;
+  if (!coversWholeRange(mm, start, end)) return -ENOMEM;
+  if (advice === "dontneed") machine.memory.zapRange(mm, start, end);
+  return 0;
+}
+
+/**
+ * brk: move the end of the heap. Growing extends the heap VMA (do_brk_flags) if nothing lies in
+ * the way (leaving the stack guard gap); shrinking unmaps the released pages. Returns the new
+ * break, or the old one when the request fails, as the system call does.
+ */
+export function doBrk(machine: Machine, process: Process, requested: number): number {
+  const mm = process.mm;
+  if (requested < mm.startBrk) return mm.brk;
+  const oldEnd = pageAlign(mm.brk);
+  const newEnd = pageAlign(requested);
+  if (newEnd < oldEnd) {
+    doMunmap(machine, process, newEnd, oldEnd - newEnd);
+  } else if (newEnd > oldEnd) {
+    const next = mm.findVma(oldEnd);
+    if (next !== null && newEnd + PAGE_SIZE > startGap(next)) return mm.brk;
+    const heap = mm.vmaAt(oldEnd - 1);
+    if (
+      heap !== null &&
+      heap.end === oldEnd &&
+      heap.backing === null &&
+      heap.start >= mm.startBrk
+    ) {
+      heap.end = newEnd;
+      mm.invalidateLookupCache();
+    } else {
+      mm.insert(new Vma(oldEnd, newEnd, PROT_READ | PROT_WRITE, 0, null, 0));
+    }
+  }
+  mm.brk = requested;
+  return requested;
+}

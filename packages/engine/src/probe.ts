@@ -1,0 +1,79 @@
+/**
+ * The journey of one memory access, hop by hop, for whoever listens (the web page, `--events`).
+ *
+ * The CPU calls a probe only when one is attached; with none (the default) the hot path makes no
+ * call and allocates nothing. Hops and outcomes are small integers so recording allocates nothing.
+ */
+
+export const ACCESS_READ = 0;
+export const ACCESS_WRITE = 1;
+export const ACCESS_EXEC = 2;
+export const ACCESS_KIND_NAMES = ["READ", "WRITE", "EXEC"] as const;
+
+/** Where the access is. */
+export const HOP_L1_TLB = 0;
+export const HOP_STLB = 1;
+/** Walk reads: HOP_WALK_PGD + (3 - level), i.e. PGD, PUD, PMD, PTE in walk order. */
+export const HOP_WALK_PGD = 2;
+export const HOP_WALK_PUD = 3;
+export const HOP_WALK_PMD = 4;
+export const HOP_WALK_PTE = 5;
+export const HOP_FAULT = 6;
+export const HOP_MEMORY = 7;
+export const HOP_NAMES = [
+  "L1 TLB",
+  "STLB",
+  "walk PGD",
+  "walk PUD",
+  "walk PMD",
+  "walk PTE",
+  "page fault",
+  "memory",
+] as const;
+
+/** What happened there. */
+export const OUTCOME_HIT = 0;
+export const OUTCOME_MISS = 1;
+/** A walk read found a present entry (a: table PFN, b: index). */
+export const OUTCOME_PRESENT = 2;
+/** A walk read found no present entry: the walk stops with a page fault. */
+export const OUTCOME_NOT_PRESENT = 3;
+/** The walk or TLB entry forbids the access (write to read-only, fetch from NX). */
+export const OUTCOME_PROTECTION = 4;
+/** Fault outcomes (a: the PFN mapped, b: 0). */
+export const OUTCOME_ANON_PAGE = 5;
+export const OUTCOME_ZERO_PAGE = 6;
+export const OUTCOME_COW_COPY = 7;
+export const OUTCOME_COW_REUSE = 8;
+export const OUTCOME_SHARED_PAGE = 9;
+export const OUTCOME_FILE_PAGE = 10;
+export const OUTCOME_WRITE_NOTIFY = 11;
+export const OUTCOME_STACK_GROWTH = 12;
+export const OUTCOME_SIGSEGV = 13;
+export const OUTCOME_OOM = 14;
+export const OUTCOME_NAMES = [
+  "hit",
+  "miss",
+  "present",
+  "not present",
+  "protection",
+  "new anonymous page",
+  "zero page",
+  "copy-on-write copy",
+  "copy-on-write reuse",
+  "shared page",
+  "file page",
+  "made writable",
+  "stack grown",
+  "SIGSEGV",
+  "out of memory",
+] as const;
+
+export interface AccessProbe {
+  /** An access begins (one call per page an access touches). */
+  accessStart(pid: number, address: number, size: number, kind: number): void;
+  /** One hop: where, what happened, its cost in cycles, and two hop-specific numbers. */
+  hop(hop: number, outcome: number, cycles: number, a: number, b: number): void;
+  /** The access completed at `physicalAddress` (or -1 when the process was killed). */
+  accessEnd(physicalAddress: number, totalCycles: number): void;
+}

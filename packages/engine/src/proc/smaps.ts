@@ -1,0 +1,132 @@
+/**
+ * /proc/PID/smaps (fs/proc/task_mmu.c: show_smap, __show_smap, smaps_pte_entry, smaps_account).
+ *
+ * For each VMA its maps line, then the memory it has resident, counted from its page-table
+ * entries exactly as the kernel's page walk counts them:
+ * - the shared zero page counts nowhere (vm_normal_page returns NULL for it);
+ * - a PROT_NONE entry that still maps a frame counts (x86's pte_present is true for it);
+ * - a page whose only reference is this mapping, or mapped once (mapcount < 2), is Private; one
+ *   mapped by two or more PTEs is Shared and adds 4096 / mapcount to Pss (in the kernel's
+ *   12-bit fixed point, so rounding matches);
+ * - Dirty comes from the PTE's D bit, Referenced from its A bit, Anonymous from the frame kind.
+ *
+ * Simplifications: vmscope has no folio flags, so a page is dirty only through its PTE (Linux also
+ * counts a folio marked dirty through another mapping); there are no huge pages, KSM, MADV_FREE,
+ * mlock or swap yet, so AnonHugePages, KSM, LazyFree, Locked, Swap and SwapPss are 0; and THP is
+ * not simulated, so THPeligible is 0, as on a kernel with transparent_hugepage=never.
+ */
+import { entryPfn, PTE_ACCESSED, PTE_DIRTY } from "../arch/x86/pgtable.js";
+import type { Machine } from "../machine.js";
+import { FRAME_ANON, FRAME_ZERO } from "../mm/frames.js";
+import type { Vma } from "../mm/vma.js";
+import type { Process } from "../process.js";
+import { bytesToKb, kbLine } from "./format.js";
+import { mapsLine } from "./maps.js";
+import { linuxVmFlags, vmFlagsLine } from "./vm_flags.js";
+
+/** Fixed-point shift of the kernel's Pss sums (PSS_SHIFT). */
+const PSS_SHIFT_FACTOR = 4096;
+const PAGE_BYTES = 4096;
+
+/** Memory counted over one VMA (struct mem_size_stats), in bytes; pss fields in fixed point. */
+export interface SmapsStats {
+  resident: number;
+  sharedClean: number;
+  sharedDirty: number;
+  privateClean: number;
+  privateDirty: number;
+  referenced: number;
+  anonymous: number;
+  /** Pss and its dirty part, in bytes << 12. */
+  pss: number;
+  pssDirty: number;
+}
+
+/** Walk `vma`'s entries and add up what smaps shows (smap_gather_stats), without side effects. */
+export function smapsStats(machine: Machine, process: Process, vma: Vma): SmapsStats {
+  const phys = machine.phys;
+  const stats: SmapsStats = {
+    resident: 0,
+    sharedClean: 0,
+    sharedDirty: 0,
+    privateClean: 0,
+    privateDirty: 0,
+    referenced: 0,
+    anonymous: 0,
+    pss: 0,
+    pssDirty: 0,
+  };
+  machine.memory.forEachMappedEntry(process.mm, vma.start, vma.end, (offset) => {
+    const low = phys.tableLow[offset] as number;
+    const pfn = entryPfn(low, phys.tableHigh[offset] as number);
+    if (pfn === phys.zeroPfn || phys.kind[pfn] === FRAME_ZERO) return; // vm_normal_page: NULL
+    const dirty = (low & PTE_DIRTY) !== 0;
+    if (phys.kind[pfn] === FRAME_ANON) stats.anonymous += PAGE_BYTES;
+    stats.resident += PAGE_BYTES;
+    if (low & PTE_ACCESSED) stats.referenced += PAGE_BYTES;
+    // smaps_account: a page with a single reference is ours alone; otherwise look at mapcount.
+    const mapcount = phys.mapcount[pfn] as number;
+    const exclusive = phys.refcount[pfn] === 1 || mapcount < 2;
+    const pss = exclusive
+      ? PAGE_BYTES * PSS_SHIFT_FACTOR
+      : Math.floor((PAGE_BYTES * PSS_SHIFT_FACTOR) / mapcount);
+    stats.pss += pss;
+    if (dirty) {
+      stats.pssDirty += pss;
+      if (exclusive) stats.privateDirty += PAGE_BYTES;
+      else stats.sharedDirty += PAGE_BYTES;
+    } else if (exclusive) {
+      stats.privateClean += PAGE_BYTES;
+    } else {
+      stats.sharedClean += PAGE_BYTES;
+    }
+  });
+  return stats;
+}
+
+/** Fixed-point Pss bytes to kB, as `(pss >> PSS_SHIFT) >> 10`. */
+function pssKb(fixed: number): number {
+  return bytesToKb(Math.floor(fixed / PSS_SHIFT_FACTOR));
+}
+
+/** The smaps block of one VMA: its maps line and the 24 lines that follow, each with its newline. */
+export function smapsBlock(machine: Machine, process: Process, vma: Vma): string {
+  const mm = process.mm;
+  const stats = smapsStats(machine, process, vma);
+  const lines = [
+    mapsLine(mm, vma),
+    kbLine("Size", bytesToKb(vma.end - vma.start)),
+    kbLine("KernelPageSize", 4),
+    kbLine("MMUPageSize", 4),
+    kbLine("Rss", bytesToKb(stats.resident)),
+    kbLine("Pss", pssKb(stats.pss)),
+    kbLine("Pss_Dirty", pssKb(stats.pssDirty)),
+    kbLine("Shared_Clean", bytesToKb(stats.sharedClean)),
+    kbLine("Shared_Dirty", bytesToKb(stats.sharedDirty)),
+    kbLine("Private_Clean", bytesToKb(stats.privateClean)),
+    kbLine("Private_Dirty", bytesToKb(stats.privateDirty)),
+    kbLine("Referenced", bytesToKb(stats.referenced)),
+    kbLine("Anonymous", bytesToKb(stats.anonymous)),
+    kbLine("KSM", 0),
+    kbLine("LazyFree", 0),
+    kbLine("AnonHugePages", 0),
+    kbLine("ShmemPmdMapped", 0),
+    kbLine("FilePmdMapped", 0),
+    kbLine("Shared_Hugetlb", 0),
+    // The kernel prints this one label unpadded with a 7-wide value: still 24 columns.
+    `Private_Hugetlb: ${String(0).padStart(7, " ")} kB`,
+    kbLine("Swap", 0),
+    kbLine("SwapPss", 0),
+    kbLine("Locked", 0),
+    `THPeligible:    ${String(0).padStart(8, " ")}`,
+    vmFlagsLine(linuxVmFlags(mm, vma)),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** The text of /proc/PID/smaps: a block per VMA in address order (empty for an exited process). */
+export function renderSmaps(machine: Machine, process: Process): string {
+  let text = "";
+  for (const vma of process.mm.vmas) text += smapsBlock(machine, process, vma);
+  return text;
+}
