@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PAGE_SIZE, PTE_DIRTY, PTE_HI_NX, PTE_RW, TASK_SIZE } from "./arch/x86/pgtable.js";
+import {
+  entryPfn,
+  PAGE_SIZE,
+  PTE_DIRTY,
+  PTE_HI_NX,
+  PTE_RW,
+  TASK_SIZE,
+} from "./arch/x86/pgtable.js";
 import { TLB_USER, TLB_VALID, TLB_WRITABLE } from "./arch/x86/tlb.js";
 import { DEFAULT_MACHINE_CONFIG, type MachineConfig } from "./config.js";
 import { assertInvariants, checkInvariants } from "./invariants.js";
@@ -39,9 +46,10 @@ function pteOffset(machine: Machine, process: Process, address: number): number 
 
 function mappedPfn(machine: Machine, process: Process, address: number): number {
   const offset = pteOffset(machine, process, address);
-  const low = machine.phys.tableLow[offset] as number;
-  const high = machine.phys.tableHigh[offset] as number;
-  return (low >>> 12) + (high & 0xfffff) * 2 ** 20;
+  return entryPfn(
+    machine.phys.tableLow[offset] as number,
+    machine.phys.tableHigh[offset] as number,
+  );
 }
 
 /** A process with an 8-page private region: pages 0-3 written, page 5 read (zero page). */
@@ -49,8 +57,9 @@ function busyMachine(pcid = true) {
   const machine = new Machine(smallConfig(pcid));
   const p = machine.spawn("app");
   const region = doMmap(machine, p, 8 * PAGE_SIZE, RW, false, false);
-  for (let page = 0; page < 4; page++)
+  for (let page = 0; page < 4; page++) {
     machine.access(p, region + page * PAGE_SIZE, 8, ACCESS_WRITE);
+  }
   machine.access(p, region + 5 * PAGE_SIZE, 8, ACCESS_READ);
   return { machine, p, region };
 }
@@ -472,28 +481,6 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("exit" as const), who }), weight: 1 },
 );
 
-/**
- * Work-around for the engine bug shown by the `it.fails` test "an unaligned fault on a file or
- * shmem page uses the cached page of that page": a fault at an unaligned address in a file or
- * shmem VMA caches a new page at a fractional index. Until it is fixed, accesses that land in
- * such a VMA start at the page boundary (accesses to anonymous memory keep their offsets).
- */
-function avoidUnalignedCacheFault(process: Process, address: number): number {
-  const vma = process.mm.vmas.find((candidate) => candidate.contains(address));
-  if (vma === undefined || vma.backing === null) return address;
-  return address - (address % PAGE_SIZE);
-}
-
-/**
- * Work-around for the engine bug shown by the `it.fails` test "malloc stops at once when its
- * process dies inside it": when a store made by malloc or free kills the process (SIGSEGV, OOM),
- * the allocator goes on calling brk and mmap, which map anonymous VMAs into the dead process.
- * Those VMAs have no pages (the dead mm has no page tables), so forgetting them is all it takes.
- */
-function forgetPostMortemMappings(process: Process): void {
-  if (!process.alive) process.mm.vmas.length = 0;
-}
-
 /** `wanted` if the VMA allows it, else a read (-1 for PROT_NONE, which allows nothing). */
 function allowedKind(vma: Vma, wanted: number): number {
   if (vma.prot === PROT_NONE) return -1;
@@ -555,7 +542,7 @@ class World {
         const address = vma.start + (op.page % vma.pages) * PAGE_SIZE + op.offset;
         const accessKind = op.polite ? allowedKind(vma, op.kind) : op.kind;
         if (accessKind < 0) return;
-        machine.access(process, avoidUnalignedCacheFault(process, address), op.size, accessKind);
+        machine.access(process, address, op.size, accessKind);
         return;
       }
       case "sweep": {
@@ -569,18 +556,12 @@ class World {
         return;
       }
       case "stray":
-        machine.access(
-          process,
-          avoidUnalignedCacheFault(process, this.strayAddress(process, op.where, op.distance)),
-          8,
-          op.kind,
-        );
+        machine.access(process, this.strayAddress(process, op.where, op.distance), 8, op.kind);
         return;
       case "malloc": {
         const pointer = op.zeroed
           ? machine.calloc(process, op.size)
           : machine.malloc(process, op.size);
-        forgetPostMortemMappings(process);
         if (pointer === 0 || !process.alive) return;
         this.pointersOf(process.pid).push(pointer);
         if (op.touch)
@@ -594,7 +575,6 @@ class World {
         const pointer = list[at] as number;
         if (!op.keep) list.splice(at, 1);
         machine.free(process, pointer);
-        forgetPostMortemMappings(process);
         return;
       }
       case "brk":
@@ -681,7 +661,7 @@ describe("invariants hold after every operation of random sequences", () => {
     it(`16 MiB of RAM, PCID ${pcid ? "on" : "off"}`, () => {
       fc.assert(
         fc.property(opsArbitrary, (ops) => runAndCheck(smallConfig(pcid), ops)),
-        { numRuns: 120 },
+        { numRuns: 150 },
       );
     });
   }
@@ -691,7 +671,7 @@ describe("invariants hold after every operation of random sequences", () => {
       fc.property(fc.boolean(), opsArbitrary, (pcid, ops) =>
         runAndCheck(smallConfig(pcid, 1.5 * MiB), ops),
       ),
-      { numRuns: 120 },
+      { numRuns: 400 },
     );
   });
 });
@@ -826,6 +806,44 @@ describe("fault counts", () => {
     );
   });
 
+  it("an access that ends in SIGSEGV counts no fault", () => {
+    const cases = [
+      { what: "unmapped", prot: RW, kind: ACCESS_READ, page: 4, code: "SEGV_MAPERR" },
+      { what: "read-only", prot: PROT_READ, kind: ACCESS_WRITE, page: 0, code: "SEGV_ACCERR" },
+      { what: "PROT_NONE", prot: PROT_NONE, kind: ACCESS_READ, page: 1, code: "SEGV_ACCERR" },
+      { what: "NX", prot: RW, kind: ACCESS_EXEC, page: 2, code: "SEGV_ACCERR" },
+    ] as const;
+    fc.assert(
+      fc.property(
+        fc.boolean(),
+        fc.constantFrom(...cases),
+        fc.nat(PAGE_SIZE - 8),
+        fc.boolean(),
+        (pcid, fatal, offset, touchFirst) => {
+          const machine = new Machine(smallConfig(pcid));
+          const p = machine.spawn("app");
+          const region = doMmap(machine, p, 4 * PAGE_SIZE, fatal.prot, false, false);
+          const target = region + fatal.page * PAGE_SIZE + offset;
+          // Make the page present first when the VMA allows some access (a fault of its own).
+          if (touchFirst && fatal.prot !== PROT_NONE && fatal.page < 4) {
+            machine.access(p, target, 8, fatal.prot & PROT_WRITE ? ACCESS_WRITE : ACCESS_READ);
+          }
+          const before = p.minflt;
+          expect(machine.access(p, target, 8, fatal.kind)).toBe(false);
+          // A fetch from a missing page of a readable VMA is no access error (access_error only
+          // checks vma_is_accessible): the page is mapped (one fault), and the retried fetch then
+          // hits NX. Only that last, fatal fault counts nothing.
+          const mappedFirst = fatal.what === "NX" && !touchFirst ? 1 : 0;
+          expect(p.minflt).toBe(before + mappedFirst);
+          expect(p.state).toBe("killed");
+          expect(p.signal).toEqual({ signal: "SIGSEGV", code: fatal.code, address: target });
+          expect(checkInvariants(machine)).toEqual([]);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it("munmap and exit give every frame back, except the executables' cached pages", () => {
     const regionSpec = fc.record({
       pages: fc.integer({ min: 1, max: 24 }),
@@ -877,15 +895,13 @@ describe("fault counts", () => {
   });
 });
 
-// ---- engine bugs found by the properties above --------------------------------------------------
-// Each test states what should hold; it.fails keeps the suite green until the engine is fixed
-// (then vitest reports the test as unexpectedly passing: turn it into a plain `it`).
+// ---- engine bugs the properties above found, now fixed: kept as regression tests ---------------
 
-describe("known engine bugs", () => {
+describe("regressions found by the properties", () => {
   // mm/memory.ts cachePage/faultAround use vma.backingIndex(address) with the unaligned fault
   // address (mm/vma.ts does not round down): the page-cache index becomes fractional, so a
   // fresh page is cached at index 3.000244... instead of using page 3.
-  it.fails("an unaligned write to a private file page copies the cached page of that page", () => {
+  it("an unaligned write to a private file page copies the cached page of that page", () => {
     const machine = new Machine(smallConfig(true));
     const p = machine.spawn("app");
     machine.access(p, EXECUTABLE_BASE + 4 * PAGE_SIZE + 1, 1, ACCESS_WRITE); // the data segment
@@ -893,7 +909,7 @@ describe("known engine bugs", () => {
     expect(checkInvariants(machine)).toEqual([]);
   });
 
-  it.fails("an unaligned access to shared anonymous memory maps the shared page", () => {
+  it("an unaligned access to shared anonymous memory maps the shared page", () => {
     const machine = new Machine(smallConfig(true));
     const parent = machine.spawn("app");
     const shared = doMmap(machine, parent, PAGE_SIZE, RW, true, false);
@@ -908,7 +924,7 @@ describe("known engine bugs", () => {
 
   // machine.ts mallocHost: store() checks process.alive, but brk(), mmapAnonymous() and munmap()
   // do not, so an allocator whose store killed the process keeps mapping memory into it.
-  it.fails("malloc stops at once when its process dies inside it", () => {
+  it("malloc stops at once when its process dies inside it", () => {
     const machine = new Machine(smallConfig(true));
     const p = machine.spawn("app");
     const block = machine.malloc(p, 40_000);
@@ -927,16 +943,16 @@ describe("known engine bugs", () => {
   // machine.ts fork: when copyPageRange fails (ENOMEM) the child is torn down and fork returns
   // null before cpu.invalidateMm(parent), yet the parent's PTEs copied so far were already
   // write-protected; its TLB keeps them writable. Linux's dup_mmap flushes the old mm on both paths.
-  it.fails("a fork that fails for lack of memory still flushes the parent's TLB", () => {
+  it("a fork that fails for lack of memory still flushes the parent's TLB", () => {
     for (const pcid of [true, false]) {
-      const machine = new Machine(smallConfig(pcid, 1.5 * MiB));
+      const machine = new Machine(smallConfig(pcid, 5 * MiB));
       const parent = machine.spawn("app");
-      const region = doMmap(machine, parent, 6 * MiB, RW, false, false);
+      const region = doMmap(machine, parent, 4 * MiB + PAGE_SIZE, RW, false, false);
       // One page in each of three 2 MiB spans: the child would need three PTE tables.
       for (const page of [0, 512, 1024])
         machine.access(parent, region + page * PAGE_SIZE, 8, ACCESS_WRITE);
       const filler = machine.spawn("filler");
-      const fill = doMmap(machine, filler, MiB, RW, false, false);
+      const fill = doMmap(machine, filler, 4 * MiB, RW, false, false);
       for (let address = fill; machine.phys.freeFrames > 4; address += PAGE_SIZE) {
         machine.access(filler, address, 8, ACCESS_WRITE);
       }

@@ -158,12 +158,6 @@ function pteOffsetOf(phys: PhysicalMemory, mm: MmStruct, address: number): numbe
   return phys.entryOffset(table, tableIndex(address, LEVEL_PTE));
 }
 
-/** Executable images the machine keeps cached (a private field of Machine: read structurally). */
-function executableImages(machine: Machine): AddressSpace[] {
-  const images = (machine as unknown as { images?: unknown }).images;
-  return images instanceof Map ? [...(images.values() as Iterable<AddressSpace>)] : [];
-}
-
 // ---- processes --------------------------------------------------------------------------------
 
 function checkProcesses(machine: Machine, live: Process[], out: string[]): void {
@@ -458,7 +452,7 @@ function checkPageCache(machine: Machine, live: Process[], out: string[]): Uint8
       if (vma.backing !== null) vmasOver.set(vma.backing, (vmasOver.get(vma.backing) ?? 0) + 1);
     }
   }
-  for (const image of executableImages(machine)) {
+  for (const image of [...machine.cachedImages()]) {
     if (!vmasOver.has(image)) vmasOver.set(image, 0);
   }
   for (const [space, vmaCount] of vmasOver) {

@@ -96,15 +96,18 @@ export class Machine {
     mm.mmapBase = source.mmapBase;
     mm.stackTop = source.stackTop;
     mm.stackLimit = source.stackLimit;
+    let copied = true;
     for (const vma of source.vmas) {
-      const copy = vma.copy(vma.start, vma.end);
-      mm.insert(copy);
-      if (vma.hasAnonVma && !this.memory.copyPageRange(source, mm, child.pid, vma)) {
-        this.teardown(child);
-        return null;
-      }
+      mm.insert(vma.copy(vma.start, vma.end));
+      copied = !vma.hasAnonVma || this.memory.copyPageRange(source, mm, child.pid, vma);
+      if (!copied) break;
     }
+    // The parent's entries were write-protected as they were copied: flush even on failure.
     this.cpu.invalidateMm(source);
+    if (!copied) {
+      this.teardown(child);
+      return null;
+    }
     if (parent.allocator !== null)
       child.allocator = parent.allocator.cloneFor(this.mallocHost(child));
     this.processes.push(child);
@@ -214,21 +217,30 @@ export class Machine {
     return process.allocator;
   }
 
-  /** The system calls and stores glibc's malloc makes, as the simulated process. */
+  /**
+   * The system calls and stores glibc's malloc makes, as the simulated process. A process that
+   * died inside malloc (a store it made faulted fatally) gets nothing more: calls fail.
+   */
   private mallocHost(process: Process): MallocHost {
     return {
-      brk: (requested) => doBrk(this, process, requested),
+      brk: (requested) => (process.alive ? doBrk(this, process, requested) : process.mm.brk),
       mmapAnonymous: (length) => {
+        if (!process.alive) return -1;
         const address = doMmap(this, process, length, PROT_READ | PROT_WRITE, false, false);
         return address < 0 ? -1 : address;
       },
       munmap: (address, length) => {
-        doMunmap(this, process, address, length);
+        if (process.alive) doMunmap(this, process, address, length);
       },
       store: (address, size) => {
         if (process.alive) this.cpu.access(process, address, size, ACCESS_WRITE);
       },
     };
+  }
+
+  /** Executable images held in the page cache. */
+  cachedImages(): Iterable<AddressSpace> {
+    return this.images.values();
   }
 
   /** Live processes. */

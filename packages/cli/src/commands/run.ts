@@ -49,10 +49,10 @@ async function loadScenario(target: string): Promise<{ source: string; file: str
   }
 }
 
+/** The `--json` object: reports, expects, signals, and notes of failed system calls. */
 function toJson(result: RunResult) {
-  return {
-    reports: result.reports,
-    expects: result.expects,
-    signals: result.signals,
-  };
+  const notes = result.output.flatMap((item) =>
+    item.kind === "note" ? [{ line: item.line, text: item.text }] : [],
+  );
+  return { reports: result.reports, expects: result.expects, signals: result.signals, notes };
 }

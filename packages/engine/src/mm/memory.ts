@@ -192,7 +192,9 @@ export class MemoryManager {
     this.lastFaultZeroed = 0;
     this.lastFaultCopied = 0;
     this.lastFaultPfn = -1;
-    const result = this.dispatchFault(process, vma, address, write);
+    // Like vmf->address, the handlers work on the page-aligned address.
+    const pageAddress = address - ((address >>> 0) & (PAGE_SIZE - 1));
+    const result = this.dispatchFault(process, vma, pageAddress, write);
     if (result === VM_FAULT_DONE) process.minflt++;
     else this.lastFaultOutcome = OUTCOME_OOM;
     return result;

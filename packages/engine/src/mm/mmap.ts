@@ -10,7 +10,15 @@ import type { Process } from "../process.js";
 import { AddressSpace } from "./address_space.js";
 import { STACK_GUARD_GAP } from "./fault.js";
 import type { MmStruct } from "./mm_struct.js";
-import { PROT_READ, PROT_WRITE, VM_GROWSDOWN, VM_NOMERGE, VM_SHARED, Vma } from "./vma.js";
+import {
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+  VM_GROWSDOWN,
+  VM_NOMERGE,
+  VM_SHARED,
+  Vma,
+} from "./vma.js";
 
 export const EINVAL = 22;
 export const ENOMEM = 12;
@@ -46,6 +54,14 @@ export function getUnmappedArea(mm: MmStruct, length: number): number {
   return -ENOMEM;
 }
 
+/**
+ * __vm_enough_memory in the default heuristic overcommit mode: one request larger than all of
+ * RAM (plus swap, when there is some) fails with ENOMEM; anything smaller is granted.
+ */
+function enoughMemory(machine: Machine, bytes: number): boolean {
+  return bytes / PAGE_SIZE <= machine.phys.totalFrames;
+}
+
 /** mmap of anonymous memory (private or shared), placed top-down; MAP_POPULATE faults it in. */
 export function doMmap(
   machine: Machine,
@@ -58,6 +74,9 @@ export function doMmap(
   if (length <= 0) return -EINVAL;
   const mm = process.mm;
   const size = pageAlign(length);
+  // Private read-only memory is not accounted (accountable_mapping); shmem always is.
+  const accounted = shared || (prot & PROT_WRITE) !== 0;
+  if (accounted && !enoughMemory(machine, size)) return -ENOMEM;
   const start = getUnmappedArea(mm, size);
   if (start < 0) return start;
   let backing: AddressSpace | null = null;
@@ -68,7 +87,8 @@ export function doMmap(
   const vma = new Vma(start, start + size, prot, shared ? VM_SHARED : 0, backing, 0);
   mm.insert(vma);
   const placed = mergeAround(mm, vma);
-  if (populate) populateRange(machine, process, placed, start, start + size);
+  // Populating skips inaccessible memory: get_user_pages refuses PROT_NONE VMAs.
+  if (populate && prot !== PROT_NONE) populateRange(machine, process, placed, start, start + size);
   return start;
 }
 
@@ -243,6 +263,7 @@ export function doBrk(machine: Machine, process: Process, requested: number): nu
   if (newEnd < oldEnd) {
     doMunmap(machine, process, newEnd, oldEnd - newEnd);
   } else if (newEnd > oldEnd) {
+    if (!enoughMemory(machine, newEnd - oldEnd)) return mm.brk;
     const next = mm.findVma(oldEnd);
     if (next !== null && newEnd + PAGE_SIZE > startGap(next)) return mm.brk;
     const heap = mm.vmaAt(oldEnd - 1);
