@@ -8,6 +8,7 @@ import { Machine } from "./machine.js";
 import { doBrk, doMadvise, doMmap, doMprotect, doMunmap } from "./mm/mmap.js";
 import { PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from "./mm/vma.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from "./probe.js";
+import { processCounters } from "./proc/status.js";
 import type { Process } from "./process.js";
 
 const PAGE = 4096;
@@ -197,6 +198,8 @@ describe("fork and copy-on-write (exp05)", () => {
     expect(child.mm.rssPages).toBe(256);
     expect(faultsOf(child, () => touchPages(machine, child, region, MiB, ACCESS_READ))).toBe(0);
     expect(faultsOf(child, () => touchPages(machine, child, region, MiB, ACCESS_WRITE))).toBe(256);
+    // A COW copy replaces a page in RSS: the high-water mark does not move (VmHWM).
+    expect(processCounters(child).hwm_kb).toBe(processCounters(child).rss_kb);
     const freeBefore = machine.phys.freeFrames;
     machine.exit(child);
     expect(machine.phys.freeFrames).toBeGreaterThan(freeBefore + 256);

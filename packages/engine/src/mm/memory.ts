@@ -151,7 +151,6 @@ export class MemoryManager {
     if (kind === FRAME_ANON) mm.rssAnon++;
     else if (kind === FRAME_SHMEM) mm.rssShmem++;
     else mm.rssFile++;
-    mm.noteRssChange();
   }
 
   /** Drop one mapping of a frame; an anonymous frame nobody references any more is freed. */
@@ -431,6 +430,7 @@ export class MemoryManager {
 
   /** zap_page_range: unmap every page in [start, end) and flush the TLB for the range. */
   zapRange(mm: MmStruct, start: number, end: number): void {
+    mm.updateHiwaterRss();
     let zapped = 0;
     this.forEachMappedEntry(mm, start, end, (offset) => {
       const pfn = entryPfn(

@@ -22,7 +22,10 @@ export class MmStruct {
   rssAnon = 0;
   rssFile = 0;
   rssShmem = 0;
-  /** Peak RSS in pages (VmHWM). */
+  /**
+   * RSS in pages recorded before memory was last unmapped (mm->hiwater_rss). Like Linux, it is
+   * updated lazily: VmHWM is the larger of it and the current RSS.
+   */
   rssPeak = 0;
   /** Bytes of page tables below the PGD (mm->pgtables_bytes, VmPTE). */
   pgtablesBytes = 0;
@@ -39,8 +42,8 @@ export class MmStruct {
     return this.rssAnon + this.rssFile + this.rssShmem;
   }
 
-  /** Record a change in resident pages and keep the high-water mark. */
-  noteRssChange(): void {
+  /** update_hiwater_rss: called before pages are unmapped. */
+  updateHiwaterRss(): void {
     const rss = this.rssPages;
     if (rss > this.rssPeak) this.rssPeak = rss;
   }
