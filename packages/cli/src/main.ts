@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from "commander";
 import { listCommand } from "./commands/list.js";
+import { registerOstep } from "./commands/ostep.js";
 import { runCommand } from "./commands/run.js";
+import { registerTraceCommands } from "./commands/trace_commands.js";
 import { EXIT_INPUT_ERROR, InputError } from "./errors.js";
 
 export async function main(argv: string[]): Promise<number> {
@@ -30,6 +32,12 @@ export async function main(argv: string[]): Promise<number> {
     .action((options: { json?: boolean }) => {
       status = listCommand(options);
     });
+  registerOstep(program, (code) => {
+    status = code;
+  });
+  registerTraceCommands(program, (result) => {
+    status = result;
+  });
   try {
     await program.parseAsync(argv, { from: "user" });
     return status;

@@ -17,18 +17,14 @@ export interface SimulationResult {
 
 /**
  * For each reference, the time of the next reference to the same key (Infinity when none): one
- * backward pass with a key index of `distinctKeys` capacity.
+ * backward pass with a key index (memory grows with the distinct keys).
  */
-export function nextUseTimes(
-  keysHigh: Uint32Array,
-  keysLow: Uint32Array,
-  distinctKeys: number,
-): Float64Array {
+export function nextUseTimes(keysHigh: Uint32Array, keysLow: Uint32Array): Float64Array {
   const count = keysLow.length;
   const next = new Float64Array(count);
-  const index = new KeyIndex(Math.max(1, distinctKeys));
+  const index = new KeyIndex(1024);
   // The index maps a key to a slot; a side array holds the last time seen per slot.
-  const lastSeen = new Float64Array(Math.max(1, distinctKeys));
+  let lastSeen = new Float64Array(1024);
   let slots = 0;
   for (let time = count - 1; time >= 0; time--) {
     const high = keysHigh[time] as number;
@@ -36,6 +32,11 @@ export function nextUseTimes(
     let slot = index.get(high, low);
     if (slot < 0) {
       slot = slots++;
+      if (slot === lastSeen.length) {
+        const grown = new Float64Array(slot * 2);
+        grown.set(lastSeen);
+        lastSeen = grown;
+      }
       index.insert(high, low, slot);
       next[time] = Infinity;
     } else {
@@ -44,17 +45,6 @@ export function nextUseTimes(
     lastSeen[slot] = time;
   }
   return next;
-}
-
-/** Number of distinct keys among the references. */
-export function countDistinct(keysHigh: Uint32Array, keysLow: Uint32Array): number {
-  const index = new KeyIndex(keysLow.length);
-  for (let time = 0; time < keysLow.length; time++) {
-    const high = keysHigh[time] as number;
-    const low = keysLow[time] as number;
-    if (index.get(high, low) < 0) index.insert(high, low, 0);
-  }
-  return index.size;
 }
 
 /** Simulate `spec` (e.g. `lru`, `clock:bits=2`) with `frames` frames over page numbers `pages`. */
@@ -82,9 +72,7 @@ export function simulateWith(
     keysHigh[time] = Math.floor(page / 4294967296);
     keysLow[time] = page >>> 0;
   });
-  const next = definition.needsFuture
-    ? nextUseTimes(keysHigh, keysLow, countDistinct(keysHigh, keysLow))
-    : null;
+  const next = definition.needsFuture ? nextUseTimes(keysHigh, keysLow) : null;
   const policy = definition.create({ capacity: frames, seed, knowsFuture: next !== null }, params);
   const simulator = new CacheSimulator(policy, frames);
   for (let time = 0; time < pages.length; time++) {

@@ -11,8 +11,6 @@ export class CacheSimulator {
   /** The reference in progress, handed to the policy (one object, reused). */
   readonly access: Access = { time: 0, keyHigh: 0, keyLow: 0, nextUse: Infinity, write: false };
   private readonly index: KeyIndex;
-  private readonly slotKeyHigh: Uint32Array;
-  private readonly slotKeyLow: Uint32Array;
   private used = 0;
 
   constructor(
@@ -22,9 +20,7 @@ export class CacheSimulator {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`capacity must be a positive integer, not ${capacity}`);
     }
-    this.index = new KeyIndex(capacity);
-    this.slotKeyHigh = new Uint32Array(capacity);
-    this.slotKeyLow = new Uint32Array(capacity);
+    this.index = new KeyIndex(capacity, true);
   }
 
   /** One reference; returns whether it hit. `nextUse` is Infinity unless the future is known. */
@@ -47,11 +43,9 @@ export class CacheSimulator {
       target = this.used++;
     } else {
       target = this.policy.evict(access);
-      this.index.delete(this.slotKeyHigh[target] as number, this.slotKeyLow[target] as number);
+      this.index.deleteSlot(target);
     }
     this.index.insert(keyHigh, keyLow, target);
-    this.slotKeyHigh[target] = keyHigh;
-    this.slotKeyLow[target] = keyLow;
     this.policy.onInsert(target, access);
     access.time++;
     return false;

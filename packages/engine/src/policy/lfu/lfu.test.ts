@@ -1,0 +1,157 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseParams } from "../params.js";
+import type { Access } from "../policy.js";
+import { simulateWith } from "../run.js";
+import { definition } from "./lfu.js";
+
+/** A reference to `key` (a write if `write`), or with `drop` its invalidation. */
+interface Step {
+  key: number;
+  write?: boolean;
+  drop?: boolean;
+}
+
+/**
+ * Drive the policy like a container: free slots lowest first, evict-then-insert when full.
+ * Checks on every eviction that peekVictim named the slot evict took and that it was resident.
+ */
+function drive(
+  frames: number,
+  steps: readonly Step[],
+  overrides: Readonly<Record<string, number>> = {},
+  seed = 0,
+): { misses: number; victims: number[] } {
+  const params = { ...parseParams(definition.name, "", definition.params), ...overrides };
+  const policy = definition.create({ capacity: frames, seed, knowsFuture: false }, params);
+  const access: Access = { time: 0, keyHigh: 0, keyLow: 0, nextUse: Infinity, write: false };
+  const slotOf = new Map<number, number>();
+  const keyOf: number[] = [];
+  const free = Array.from({ length: frames }, (_, slot) => slot);
+  const victims: number[] = [];
+  let misses = 0;
+  for (const step of steps) {
+    const slot = slotOf.get(step.key);
+    if (step.drop === true) {
+      if (slot === undefined) continue;
+      policy.remove(slot);
+      slotOf.delete(step.key);
+      free.push(slot);
+      free.sort((a, b) => a - b);
+      continue;
+    }
+    access.keyLow = step.key;
+    access.write = step.write ?? false;
+    if (slot !== undefined) {
+      policy.onHit(slot, access);
+    } else {
+      misses++;
+      let target = free.shift();
+      if (target === undefined) {
+        const peeked = policy.peekVictim(access);
+        target = policy.evict(access);
+        expect(target).toBe(peeked);
+        const victim = keyOf[target] as number;
+        expect(slotOf.get(victim)).toBe(target);
+        slotOf.delete(victim);
+        victims.push(victim);
+      }
+      slotOf.set(step.key, target);
+      keyOf[target] = step.key;
+      policy.onInsert(target, access);
+    }
+    access.time++;
+  }
+  return { misses, victims };
+}
+
+const refs = (pages: readonly number[]): Step[] => pages.map((key) => ({ key }));
+
+/** Random references and invalidations over a few keys. */
+const stepsArbitrary = fc.array(
+  fc.record({
+    key: fc.integer({ min: 0, max: 8 }),
+    write: fc.boolean(),
+    drop: fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0),
+  }),
+  { maxLength: 200 },
+);
+
+const misses = (frames: number, pages: readonly number[]): number =>
+  simulateWith(definition, {}, frames, pages).misses;
+
+/** LFU the slow, obvious way: counts and last-reference times, smallest (count, time) goes. */
+function naiveLfu(frames: number, pages: readonly number[]): { misses: number; victims: number[] } {
+  const resident: { key: number; count: number; last: number }[] = [];
+  const victims: number[] = [];
+  let total = 0;
+  pages.forEach((page, time) => {
+    const entry = resident.find((candidate) => candidate.key === page);
+    if (entry !== undefined) {
+      entry.count++;
+      entry.last = time;
+      return;
+    }
+    total++;
+    if (resident.length === frames) {
+      let at = 0;
+      resident.forEach((candidate, index) => {
+        const best = resident[at] as (typeof resident)[number];
+        if (
+          candidate.count < best.count ||
+          (candidate.count === best.count && candidate.last < best.last)
+        ) {
+          at = index;
+        }
+      });
+      victims.push((resident[at] as (typeof resident)[number]).key);
+      resident.splice(at, 1);
+    }
+    resident.push({ key: page, count: 1, last: time });
+  });
+  return { misses: total, victims };
+}
+
+describe("lfu", () => {
+  it("evicts the smallest count, least recently used among equals, and forgets evicted counts", () => {
+    // 1, 2, 3 reach count 2; 4 evicts the least recent of them (2, last used at time 3).
+    // 5 evicts 4 (count 1); 6 evicts 5; 2 comes back at count 1 and evicts 6; 7 evicts 2.
+    const pages = [1, 2, 3, 2, 1, 3, 4, 5, 1, 6, 2, 7];
+    expect(drive(3, refs(pages))).toEqual({ misses: 8, victims: [2, 4, 5, 6, 2] });
+    expect(misses(3, pages)).toBe(8);
+  });
+
+  it("misses 11 times on the textbook string with 3 frames", () => {
+    const textbook = [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1];
+    expect(misses(3, textbook)).toBe(naiveLfu(3, textbook).misses);
+    expect(misses(3, textbook)).toBe(11);
+    expect(drive(3, refs(textbook)).victims).toEqual([7, 1, 2, 3, 4, 3, 1, 7]);
+  });
+
+  it("keeps a hot key through a scan", () => {
+    const pages = [1, 1, 1, 2, 3, 4, 5, 6, 1];
+    expect(drive(2, refs(pages))).toEqual({ misses: 6, victims: [2, 3, 4, 5] });
+  });
+
+  it("agrees with a naive model, victims included", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 200 }),
+        (frames, pages) => {
+          const expected = naiveLfu(frames, pages);
+          expect(drive(frames, refs(pages))).toEqual(expected);
+          expect(misses(frames, pages)).toBe(expected.misses);
+        },
+      ),
+    );
+  });
+
+  it("keeps peekVictim equal to evict under references and removals", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), stepsArbitrary, (frames, steps) => {
+        drive(frames, steps);
+      }),
+    );
+  });
+});

@@ -1,0 +1,157 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseParams } from "../params.js";
+import type { Access } from "../policy.js";
+import { simulateWith } from "../run.js";
+import { definition } from "./lru.js";
+
+/** A reference to `key` (a write if `write`), or with `drop` its invalidation. */
+interface Step {
+  key: number;
+  write?: boolean;
+  drop?: boolean;
+}
+
+/**
+ * Drive the policy like a container: free slots lowest first, evict-then-insert when full.
+ * Checks on every eviction that peekVictim named the slot evict took and that it was resident.
+ */
+function drive(
+  frames: number,
+  steps: readonly Step[],
+  overrides: Readonly<Record<string, number>> = {},
+  seed = 0,
+): { misses: number; victims: number[] } {
+  const params = { ...parseParams(definition.name, "", definition.params), ...overrides };
+  const policy = definition.create({ capacity: frames, seed, knowsFuture: false }, params);
+  const access: Access = { time: 0, keyHigh: 0, keyLow: 0, nextUse: Infinity, write: false };
+  const slotOf = new Map<number, number>();
+  const keyOf: number[] = [];
+  const free = Array.from({ length: frames }, (_, slot) => slot);
+  const victims: number[] = [];
+  let misses = 0;
+  for (const step of steps) {
+    const slot = slotOf.get(step.key);
+    if (step.drop === true) {
+      if (slot === undefined) continue;
+      policy.remove(slot);
+      slotOf.delete(step.key);
+      free.push(slot);
+      free.sort((a, b) => a - b);
+      continue;
+    }
+    access.keyLow = step.key;
+    access.write = step.write ?? false;
+    if (slot !== undefined) {
+      policy.onHit(slot, access);
+    } else {
+      misses++;
+      let target = free.shift();
+      if (target === undefined) {
+        const peeked = policy.peekVictim(access);
+        target = policy.evict(access);
+        expect(target).toBe(peeked);
+        const victim = keyOf[target] as number;
+        expect(slotOf.get(victim)).toBe(target);
+        slotOf.delete(victim);
+        victims.push(victim);
+      }
+      slotOf.set(step.key, target);
+      keyOf[target] = step.key;
+      policy.onInsert(target, access);
+    }
+    access.time++;
+  }
+  return { misses, victims };
+}
+
+const refs = (pages: readonly number[]): Step[] => pages.map((key) => ({ key }));
+
+/** Random references and invalidations over a few keys. */
+const stepsArbitrary = fc.array(
+  fc.record({
+    key: fc.integer({ min: 0, max: 8 }),
+    write: fc.boolean(),
+    drop: fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0),
+  }),
+  { maxLength: 200 },
+);
+const misses = (frames: number, pages: readonly number[]): number =>
+  simulateWith(definition, {}, frames, pages).misses;
+
+/** The textbook reference string (Silberschatz et al.). */
+const TEXTBOOK = [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1];
+
+/** LRU the slow, obvious way: a list of keys, most recent last. */
+function naiveLru(frames: number, pages: readonly number[]): { misses: number; victims: number[] } {
+  const order: number[] = [];
+  const victims: number[] = [];
+  let count = 0;
+  for (const page of pages) {
+    const at = order.indexOf(page);
+    if (at >= 0) {
+      order.splice(at, 1);
+    } else {
+      count++;
+      if (order.length === frames) victims.push(order.shift() as number);
+    }
+    order.push(page);
+  }
+  return { misses: count, victims };
+}
+
+describe("lru", () => {
+  it("misses 12 times on the textbook string with 3 frames, evicting in LRU order", () => {
+    expect(misses(3, TEXTBOOK)).toBe(12);
+    expect(drive(3, refs(TEXTBOOK))).toEqual({ misses: 12, victims: [7, 1, 2, 3, 0, 4, 0, 3, 2] });
+  });
+
+  it("a hit protects a key: 1,2,3,1,4 evicts 2", () => {
+    expect(drive(3, refs([1, 2, 3, 1, 4])).victims).toEqual([2]);
+  });
+
+  it("forgets a removed key and reuses its slot", () => {
+    const result = drive(2, [
+      { key: 1 },
+      { key: 2 },
+      { key: 1, drop: true },
+      { key: 3 },
+      { key: 4 },
+    ]);
+    expect(result).toEqual({ misses: 4, victims: [2] });
+  });
+
+  it("agrees with a naive list model, victims included", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 200 }),
+        (frames, pages) => {
+          const expected = naiveLru(frames, pages);
+          expect(drive(frames, refs(pages))).toEqual(expected);
+          expect(misses(frames, pages)).toBe(expected.misses);
+        },
+      ),
+    );
+  });
+
+  it("never misses more with more frames (inclusion)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 300 }),
+        (frames, pages) => {
+          expect(misses(frames + 1, pages)).toBeLessThanOrEqual(misses(frames, pages));
+        },
+      ),
+    );
+  });
+
+  it("keeps peekVictim equal to evict under references and removals", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), stepsArbitrary, (frames, steps) => {
+        drive(frames, steps);
+      }),
+    );
+  });
+});

@@ -1,0 +1,146 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseParams } from "../params.js";
+import type { Access } from "../policy.js";
+import { simulateWith } from "../run.js";
+import { definition } from "./random.js";
+
+/** A reference to `key` (a write if `write`), or with `drop` its invalidation. */
+interface Step {
+  key: number;
+  write?: boolean;
+  drop?: boolean;
+}
+
+/**
+ * Drive the policy like a container: free slots lowest first, evict-then-insert when full.
+ * Checks on every eviction that peekVictim named the slot evict took and that it was resident.
+ */
+function drive(
+  frames: number,
+  steps: readonly Step[],
+  overrides: Readonly<Record<string, number>> = {},
+  seed = 0,
+): { misses: number; victims: number[] } {
+  const params = { ...parseParams(definition.name, "", definition.params), ...overrides };
+  const policy = definition.create({ capacity: frames, seed, knowsFuture: false }, params);
+  const access: Access = { time: 0, keyHigh: 0, keyLow: 0, nextUse: Infinity, write: false };
+  const slotOf = new Map<number, number>();
+  const keyOf: number[] = [];
+  const free = Array.from({ length: frames }, (_, slot) => slot);
+  const victims: number[] = [];
+  let misses = 0;
+  for (const step of steps) {
+    const slot = slotOf.get(step.key);
+    if (step.drop === true) {
+      if (slot === undefined) continue;
+      policy.remove(slot);
+      slotOf.delete(step.key);
+      free.push(slot);
+      free.sort((a, b) => a - b);
+      continue;
+    }
+    access.keyLow = step.key;
+    access.write = step.write ?? false;
+    if (slot !== undefined) {
+      policy.onHit(slot, access);
+    } else {
+      misses++;
+      let target = free.shift();
+      if (target === undefined) {
+        const peeked = policy.peekVictim(access);
+        target = policy.evict(access);
+        expect(target).toBe(peeked);
+        const victim = keyOf[target] as number;
+        expect(slotOf.get(victim)).toBe(target);
+        slotOf.delete(victim);
+        victims.push(victim);
+      }
+      slotOf.set(step.key, target);
+      keyOf[target] = step.key;
+      policy.onInsert(target, access);
+    }
+    access.time++;
+  }
+  return { misses, victims };
+}
+
+const refs = (pages: readonly number[]): Step[] => pages.map((key) => ({ key }));
+
+/** Random references and invalidations over a few keys. */
+const stepsArbitrary = fc.array(
+  fc.record({
+    key: fc.integer({ min: 0, max: 8 }),
+    write: fc.boolean(),
+    drop: fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0),
+  }),
+  { maxLength: 200 },
+);
+
+const misses = (frames: number, pages: readonly number[], seed: number): number =>
+  simulateWith(definition, {}, frames, pages, seed).misses;
+
+/** Every reference a new key: every reference past the first `frames` evicts. */
+const distinct = (count: number): number[] => Array.from({ length: count }, (_, key) => key);
+
+describe("random", () => {
+  it("is deterministic for a seed", () => {
+    const pages = Array.from({ length: 500 }, (_, time) => (time * 7919) % 23);
+    const first = drive(5, refs(pages), {}, 42);
+    expect(drive(5, refs(pages), {}, 42)).toEqual(first);
+    expect(misses(5, pages, 42)).toBe(first.misses);
+  });
+
+  it("draws different victims for different seeds", () => {
+    const pages = distinct(200);
+    const victims = [1, 2, 3, 2 ** 40].map((seed) => drive(8, refs(pages), {}, seed).victims);
+    expect(new Set(victims.map((list) => list.join(","))).size).toBe(victims.length);
+  });
+
+  it("evicts a resident key: 1,2,3 then 4 evicts one of them", () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const { victims } = drive(3, refs([1, 2, 3, 4]), {}, seed);
+      expect(victims).toHaveLength(1);
+      expect([1, 2, 3]).toContain(victims[0]);
+    }
+  });
+
+  it("picks each slot about equally often", () => {
+    const frames = 4;
+    const policy = definition.create({ capacity: frames, seed: 7, knowsFuture: false }, {});
+    const access: Access = { time: 0, keyHigh: 0, keyLow: 0, nextUse: Infinity, write: false };
+    for (let slot = 0; slot < frames; slot++) policy.onInsert(slot, access);
+    const counts = new Array<number>(frames).fill(0);
+    const draws = 40_000;
+    for (let draw = 0; draw < draws; draw++) {
+      const slot = policy.evict(access);
+      counts[slot] = (counts[slot] as number) + 1;
+      policy.onInsert(slot, access);
+    }
+    for (const count of counts) expect(Math.abs(count - draws / frames)).toBeLessThan(400);
+  });
+
+  it("only picks among resident slots after removals", () => {
+    const policy = definition.create({ capacity: 6, seed: 3, knowsFuture: false }, {});
+    const access: Access = { time: 0, keyHigh: 0, keyLow: 0, nextUse: Infinity, write: false };
+    for (let slot = 0; slot < 6; slot++) policy.onInsert(slot, access);
+    policy.remove(1);
+    policy.remove(4);
+    const taken = [0, 1, 2, 3].map(() => policy.evict(access)).sort();
+    expect(taken).toEqual([0, 2, 3, 5]);
+    expect(policy.peekVictim(access)).toBe(-1);
+  });
+
+  it("keeps peekVictim equal to evict under references and removals", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer(),
+        stepsArbitrary,
+        (frames, seed, steps) => {
+          drive(frames, steps, {}, seed);
+        },
+      ),
+    );
+  });
+});
