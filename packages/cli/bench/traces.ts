@@ -55,20 +55,22 @@ export function ensureOracleTrace(directory: string): string {
   return target;
 }
 
+/** Run the vmscope command with `args`; its JSON output and the wall-clock seconds it took. */
+function timed(args: string[]): { output: unknown; seconds: number } {
+  const start = performance.now();
+  const run = spawnSync(process.execPath, [BIN, ...args, "--json"], { encoding: "utf8" });
+  const seconds = (performance.now() - start) / 1000;
+  if (run.status !== 0) throw new Error(`vmscope ${args[0]} failed: ${run.stderr}`);
+  return { output: JSON.parse(run.stdout), seconds };
+}
+
 function simulate(
   file: string,
   policy: string,
   frames: number,
 ): { misses: number; seconds: number } {
-  const start = performance.now();
-  const run = spawnSync(
-    process.execPath,
-    [BIN, "sim", file, "--policy", policy, "--frames", String(frames), "--json"],
-    { encoding: "utf8" },
-  );
-  const seconds = (performance.now() - start) / 1000;
-  if (run.status !== 0) throw new Error(`vmscope sim failed: ${run.stderr}`);
-  return { misses: JSON.parse(run.stdout).misses, seconds };
+  const { output, seconds } = timed(["sim", file, "--policy", policy, "--frames", String(frames)]);
+  return { misses: (output as { misses: number }).misses, seconds };
 }
 
 function main(): void {
@@ -96,6 +98,18 @@ function main(): void {
       }
     }
   }
+  // The exact LRU curve for every size, against one LRU run at the larger size.
+  const lru = simulate(files.text, "lru", 76341);
+  const curve = timed(["mrc", files.text, "--sizes", "7634,76341"]);
+  const misses = (curve.output as { curve: { misses: number }[] }).curve.map(
+    (point) => point.misses,
+  );
+  const exact = misses[0] === EXPECTED.lru?.[7634] && misses[1] === EXPECTED.lru?.[76341];
+  if (!exact) mismatches++;
+  console.log(
+    `vmscope mrc zipf1.0 (text, exact LRU curve, all sizes)  ${(references / curve.seconds / 1e6).toFixed(1)} M refs/s` +
+      `  ${(curve.seconds / lru.seconds).toFixed(2)}x one LRU run  ${exact ? "= libCacheSim at both sizes" : "MISMATCH"}`,
+  );
   if (mismatches > 0) process.exitCode = 1;
 }
 
