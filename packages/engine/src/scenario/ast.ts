@@ -49,7 +49,15 @@ export interface CounterRef {
   pos: Position;
 }
 
-export type ShowWhat = "maps" | "smaps" | "status" | "pagetable" | "tlb" | "vmstat" | "meminfo";
+export type ShowWhat =
+  | "maps"
+  | "smaps"
+  | "status"
+  | "pagetable"
+  | "pagemap"
+  | "tlb"
+  | "vmstat"
+  | "meminfo";
 
 export type Statement =
   | { kind: "machine"; options: { key: string; value: string; pos: Position }[]; pos: Position }
@@ -70,6 +78,8 @@ export type Statement =
       what: ShowWhat;
       process: string | null;
       address: AddressExpr | null;
+      /** Bytes to show from `address` (`show pagemap P ADDR SIZE`); null for other views. */
+      size: number | null;
       pos: Position;
     };
 

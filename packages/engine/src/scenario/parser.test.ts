@@ -207,6 +207,7 @@ describe("statements", () => {
         what,
         process: "app",
         address: null,
+        size: null,
         pos: at(1, 1),
       });
     }
@@ -216,6 +217,7 @@ describe("statements", () => {
         what,
         process: null,
         address: null,
+        size: null,
         pos: at(1, 1),
       });
     }
@@ -224,6 +226,15 @@ describe("statements", () => {
       what: "pagetable",
       process: "app",
       address: { kind: "name", name: "buf", offset: 4096, pos: at(1, 20) },
+      size: null,
+      pos: at(1, 1),
+    });
+    expect(single("show pagemap app buf 16K")).toEqual({
+      kind: "show",
+      what: "pagemap",
+      process: "app",
+      address: { kind: "name", name: "buf", offset: 0, pos: at(1, 18) },
+      size: 16384,
       pos: at(1, 1),
     });
   });
@@ -459,7 +470,7 @@ describe("layout", () => {
         ],
         pos: at(1, 1),
       },
-      { kind: "show", what: "tlb", process: null, address: null, pos: at(6, 1) },
+      { kind: "show", what: "tlb", process: null, address: null, size: null, pos: at(6, 1) },
     ]);
   });
 
@@ -633,7 +644,7 @@ describe("errors", () => {
     ["show mpas app", 'x.vms:1:6: unknown view "mpas"; did you mean "maps"?'],
     [
       "show",
-      "x.vms:1:5: expected a view (maps, smaps, status, pagetable, tlb, vmstat, meminfo), found end of line",
+      "x.vms:1:5: expected a view (maps, smaps, status, pagetable, pagemap, tlb, vmstat, meminfo), found end of line",
     ],
     ["show maps", "x.vms:1:10: expected a process name, found end of line"],
     [

@@ -521,19 +521,27 @@ const SHOW_VIEWS: readonly ShowWhat[] = [
   "smaps",
   "status",
   "pagetable",
+  "pagemap",
   "tlb",
   "vmstat",
   "meminfo",
 ];
-const PER_PROCESS_VIEWS: ReadonlySet<ShowWhat> = new Set(["maps", "smaps", "status", "pagetable"]);
+const PER_PROCESS_VIEWS: ReadonlySet<ShowWhat> = new Set([
+  "maps",
+  "smaps",
+  "status",
+  "pagetable",
+  "pagemap",
+]);
 
 function parseShow(c: Cursor): Statement {
   const pos = c.advance().pos;
   const what = expectChoice(c, SHOW_VIEWS, "view");
   const process = PER_PROCESS_VIEWS.has(what) ? expectIdentifier(c, "a process name").text : null;
-  const address = what === "pagetable" ? parseAddress(c) : null;
+  const address = what === "pagetable" || what === "pagemap" ? parseAddress(c) : null;
+  const size = what === "pagemap" ? expectSize(c) : null;
   c.expectEnd();
-  return { kind: "show", what, process, address, pos };
+  return { kind: "show", what, process, address, size, pos };
 }
 
 // ---------------------------------------------------------------------------------------------

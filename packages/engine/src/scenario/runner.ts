@@ -15,6 +15,7 @@ import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/vma.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, type AccessProbe } from "../probe.js";
 import { renderMaps } from "../proc/maps.js";
 import { renderMeminfo } from "../proc/meminfo.js";
+import { renderPagemap } from "../proc/pagemap.js";
 import { renderWalk } from "../proc/pagetable.js";
 import { renderSmaps } from "../proc/smaps.js";
 import { processCounters, renderStatus } from "../proc/status.js";
@@ -491,11 +492,16 @@ class ScenarioRun {
       if (statement.process === null) this.fail(pos, `show ${what} needs a process name`);
       const entry = this.entry(statement.process, pos);
       const process = entry.process;
-      if (what === "pagetable") {
-        if (statement.address === null) this.fail(pos, "show pagetable needs an address");
+      if (what === "pagetable" || what === "pagemap") {
+        if (statement.address === null) this.fail(pos, `show ${what} needs an address`);
         const address = this.address(entry, statement.address);
-        text = renderWalk(machine, process, address);
-        title = `page walk of ${statement.process} 0x${address.toString(16)}`;
+        if (what === "pagetable") {
+          text = renderWalk(machine, process, address);
+          title = `page walk of ${statement.process} 0x${address.toString(16)}`;
+        } else {
+          text = renderPagemap(machine, process, address, statement.size ?? PAGE_SIZE);
+          title = `/proc/${process.pid}/pagemap (${statement.process}) from 0x${address.toString(16)}`;
+        }
       } else {
         const render = what === "maps" ? renderMaps : what === "smaps" ? renderSmaps : renderStatus;
         text = render(machine, process);
