@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseParams } from "../params.js";
-import type { Access } from "../policy.js";
+import { driveDefinition } from "../queues/conformance.js";
 import { simulateWith } from "../run.js";
 import { definition } from "./lfu.js";
 
@@ -12,58 +11,13 @@ interface Step {
   drop?: boolean;
 }
 
-/**
- * Drive the policy like a container: free slots lowest first, evict-then-insert when full.
- * Checks on every eviction that peekVictim named the slot evict took and that it was resident.
- */
-function drive(
+/** The policy in a checking container (peekVictim must agree with evict): misses and victims. */
+const drive = (
   frames: number,
   steps: readonly Step[],
   overrides: Readonly<Record<string, number>> = {},
   seed = 0,
-): { misses: number; victims: number[] } {
-  const params = { ...parseParams(definition.name, "", definition.params), ...overrides };
-  const policy = definition.create({ capacity: frames, seed, knowsFuture: false }, params);
-  const access: Access = { time: 0, keyHigh: 0, keyLow: 0, nextUse: Infinity, write: false };
-  const slotOf = new Map<number, number>();
-  const keyOf: number[] = [];
-  const free = Array.from({ length: frames }, (_, slot) => slot);
-  const victims: number[] = [];
-  let misses = 0;
-  for (const step of steps) {
-    const slot = slotOf.get(step.key);
-    if (step.drop === true) {
-      if (slot === undefined) continue;
-      policy.remove(slot);
-      slotOf.delete(step.key);
-      free.push(slot);
-      free.sort((a, b) => a - b);
-      continue;
-    }
-    access.keyLow = step.key;
-    access.write = step.write ?? false;
-    if (slot !== undefined) {
-      policy.onHit(slot, access);
-    } else {
-      misses++;
-      let target = free.shift();
-      if (target === undefined) {
-        const peeked = policy.peekVictim(access);
-        target = policy.evict(access);
-        expect(target).toBe(peeked);
-        const victim = keyOf[target] as number;
-        expect(slotOf.get(victim)).toBe(target);
-        slotOf.delete(victim);
-        victims.push(victim);
-      }
-      slotOf.set(step.key, target);
-      keyOf[target] = step.key;
-      policy.onInsert(target, access);
-    }
-    access.time++;
-  }
-  return { misses, victims };
-}
+) => driveDefinition(definition, frames, steps, overrides, seed);
 
 const refs = (pages: readonly number[]): Step[] => pages.map((key) => ({ key }));
 

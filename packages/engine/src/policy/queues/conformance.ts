@@ -12,7 +12,9 @@
  * box.reference(2);
  * box.reference(3); // { hit: false, victim: 1 } for FIFO or LRU
  */
+import { parseParams } from "../params.js";
 import type { Access, ReplacementPolicy } from "../policy.js";
+import type { PolicyDefinition } from "../registry.js";
 
 export interface StepResult {
   hit: boolean;
@@ -144,6 +146,23 @@ export function runChecked(
     check?.(box);
   }
   return box;
+}
+
+/**
+ * Run a policy definition (defaults, then `overrides`) over `steps` in a CheckedContainer, with
+ * free slots taken lowest first: its misses and its victims in eviction order.
+ */
+export function driveDefinition(
+  definition: PolicyDefinition,
+  frames: number,
+  steps: readonly (CheckedStep | number)[],
+  overrides: Readonly<Record<string, number>> = {},
+  seed = 0,
+): { misses: number; victims: number[] } {
+  const params = { ...parseParams(definition.name, "", definition.params), ...overrides };
+  const policy = definition.create({ capacity: frames, seed, knowsFuture: false }, params);
+  const box = runChecked(policy, frames, steps);
+  return { misses: box.misses, victims: box.victims };
 }
 
 /** Misses of a plain LRU cache over `keys` (a reference model for tests). */
