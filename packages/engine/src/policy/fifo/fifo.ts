@@ -3,65 +3,42 @@
  * show Belady's anomaly (more frames can mean more misses: 1,2,3,4,1,2,5,1,2,3,4,5 misses 9
  * times with 3 frames and 10 times with 4).
  *
- * The queue is a doubly-linked list over slots in two Int32Arrays, so `remove` of a slot in the
- * middle is O(1) too; nothing is allocated per access.
+ * The queue is one SlotLists list (a doubly-linked list over slots in typed arrays), so `remove`
+ * of a slot in the middle is O(1) too; nothing is allocated per access.
  */
 import type { Access, PolicyContext, ReplacementPolicy } from "../policy.js";
+import { SlotLists } from "../queues/slot_lists.js";
 import type { PolicyDefinition } from "../registry.js";
 
-const NONE = -1;
+/** The one list: newest insertion at the head, the oldest (the next victim) at the tail. */
+const QUEUE = 0;
 
 class FifoPolicy implements ReplacementPolicy {
-  /** Toward the head (older); NONE at the head and for slots not in the queue. */
-  private readonly prev: Int32Array;
-  /** Toward the tail (newer); NONE at the tail and for slots not in the queue. */
-  private readonly next: Int32Array;
-  /** Oldest insertion: the next victim. */
-  private head = NONE;
-  /** Newest insertion. */
-  private tail = NONE;
+  private readonly queue: SlotLists;
 
   constructor(capacity: number) {
-    this.prev = new Int32Array(capacity).fill(NONE);
-    this.next = new Int32Array(capacity).fill(NONE);
+    this.queue = new SlotLists(capacity, 1);
   }
 
   onHit(): void {}
 
   onInsert(slot: number): void {
-    const tail = this.tail;
-    this.prev[slot] = tail;
-    this.next[slot] = NONE;
-    if (tail === NONE) this.head = slot;
-    else this.next[tail] = slot;
-    this.tail = slot;
+    this.queue.pushHead(QUEUE, slot);
   }
 
   peekVictim(): number {
-    return this.head;
+    return this.queue.tail(QUEUE);
   }
 
   evict(_incoming: Access): number {
-    const victim = this.head;
-    if (victim === NONE) throw new Error("fifo: evict with nothing resident");
-    this.unlink(victim);
+    const victim = this.queue.tail(QUEUE);
+    if (victim < 0) throw new Error("fifo: evict with nothing resident");
+    this.queue.unlink(victim);
     return victim;
   }
 
   remove(slot: number): void {
-    if (this.prev[slot] === NONE && this.head !== slot) return; // not queued
-    this.unlink(slot);
-  }
-
-  private unlink(slot: number): void {
-    const before = this.prev[slot] as number;
-    const after = this.next[slot] as number;
-    if (before === NONE) this.head = after;
-    else this.next[before] = after;
-    if (after === NONE) this.tail = before;
-    else this.prev[after] = before;
-    this.prev[slot] = NONE;
-    this.next[slot] = NONE;
+    this.queue.unlink(slot);
   }
 }
 

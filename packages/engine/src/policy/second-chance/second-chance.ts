@@ -1,35 +1,31 @@
 /**
- * Second chance: FIFO with a reference bit. A new key goes to the tail unreferenced; a hit sets
- * its bit. To evict, a referenced key at the head moves to the tail with its bit cleared (its
- * second chance), until the head is unreferenced; that one is the victim. If every key is
- * referenced, one full round clears them all and the original head goes.
+ * Second chance: FIFO with a reference bit. A new key joins the back of the queue unreferenced; a
+ * hit sets its bit. To evict, a referenced key at the front goes to the back with its bit cleared
+ * (its second chance), until the front is unreferenced; that one is the victim. If every key is
+ * referenced, one full round clears them all and the original front goes.
  *
  * This is the 1-bit `clock` written as a list instead of a dial, and evicts the same keys as
  * `clock:bits=1` whenever slots are freed only by eviction (the trace simulator's case; the test
  * checks it). After `remove()` the list keeps load order for the next key, where the dial puts
  * it in the freed slot's place.
  *
- * Doubly-linked list in Int32Arrays; eviction is O(1) amortized (each pass over a key is paid
- * for by the hit that set its bit).
+ * The queue is one SlotLists list: its head is the back of the queue, its tail the front.
+ * Eviction is O(1) amortized (each pass over a key is paid for by the hit that set its bit).
  */
 import type { Access, PolicyContext, ReplacementPolicy } from "../policy.js";
+import { NONE, SlotLists } from "../queues/slot_lists.js";
 import type { PolicyDefinition } from "../registry.js";
 
-const NONE = -1;
+const QUEUE = 0;
 
 class SecondChancePolicy implements ReplacementPolicy {
-  private readonly prev: Int32Array;
-  private readonly next: Int32Array;
+  /** Load order; a referenced key given its second chance goes back to the head. */
+  private readonly queue: SlotLists;
   /** Reference bit per slot. */
   private readonly referenced: Uint8Array;
-  /** Next to be considered for eviction. */
-  private head = NONE;
-  /** Last loaded or last given a second chance. */
-  private tail = NONE;
 
   constructor(capacity: number) {
-    this.prev = new Int32Array(capacity).fill(NONE);
-    this.next = new Int32Array(capacity).fill(NONE);
+    this.queue = new SlotLists(capacity, 1);
     this.referenced = new Uint8Array(capacity);
   }
 
@@ -39,59 +35,35 @@ class SecondChancePolicy implements ReplacementPolicy {
 
   onInsert(slot: number): void {
     this.referenced[slot] = 0;
-    this.append(slot);
+    this.queue.pushHead(QUEUE, slot);
   }
 
-  /** The first unreferenced key from the head; if all are referenced, the head. */
+  /** The first unreferenced key from the tail; if all are referenced, the tail. */
   peekVictim(): number {
-    let slot = this.head;
-    while (slot !== NONE) {
+    const queue = this.queue;
+    for (let slot = queue.tail(QUEUE); slot !== NONE; slot = queue.newer[slot] as number) {
       if (this.referenced[slot] === 0) return slot;
-      slot = this.next[slot] as number;
     }
-    return this.head;
+    return queue.tail(QUEUE);
   }
 
   evict(_incoming: Access): number {
-    if (this.head === NONE) throw new Error("second-chance: evict with nothing resident");
+    const queue = this.queue;
+    if (queue.tail(QUEUE) === NONE) throw new Error("second-chance: evict with nothing resident");
     const referenced = this.referenced;
     for (;;) {
-      const head = this.head;
-      if (referenced[head] === 0) {
-        this.unlink(head);
-        return head;
+      const oldest = queue.tail(QUEUE);
+      if (referenced[oldest] === 0) {
+        queue.unlink(oldest);
+        return oldest;
       }
-      referenced[head] = 0;
-      if (head !== this.tail) {
-        this.unlink(head);
-        this.append(head);
-      }
+      referenced[oldest] = 0;
+      queue.moveToHead(QUEUE, oldest);
     }
   }
 
   remove(slot: number): void {
-    if (this.prev[slot] === NONE && this.head !== slot) return; // not in the list
-    this.unlink(slot);
-  }
-
-  private append(slot: number): void {
-    const tail = this.tail;
-    this.prev[slot] = tail;
-    this.next[slot] = NONE;
-    if (tail === NONE) this.head = slot;
-    else this.next[tail] = slot;
-    this.tail = slot;
-  }
-
-  private unlink(slot: number): void {
-    const before = this.prev[slot] as number;
-    const after = this.next[slot] as number;
-    if (before === NONE) this.head = after;
-    else this.next[before] = after;
-    if (after === NONE) this.tail = before;
-    else this.prev[after] = before;
-    this.prev[slot] = NONE;
-    this.next[slot] = NONE;
+    this.queue.unlink(slot);
   }
 }
 
