@@ -1,26 +1,11 @@
 /**
  * End-to-end tests of the built `vmscope` command (npm test builds it first).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { scratchDirectory, vmscope } from "./run_vmscope.js";
 
-const BIN = fileURLToPath(new URL("../bin/vmscope.js", import.meta.url));
-const scratch = mkdtempSync(join(tmpdir(), "vmscope-cli-"));
-
-function vmscope(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function scenarioFile(name: string, text: string): string {
-  const path = join(scratch, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { directory: scratch, file: scenarioFile } = scratchDirectory("vmscope-cli-");
 
 describe("vmscope run", () => {
   it.each(["lazy-alloc", "heap-write", "zero-page-cow", "fork-cow", "segfault", "stack-growth"])(

@@ -1,28 +1,14 @@
 /**
  * End-to-end tests of the trace commands: policies, sim, compare, mrc, gen.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { scratchDirectory, vmscope } from "./run_vmscope.js";
 
-const BIN = fileURLToPath(new URL("../bin/vmscope.js", import.meta.url));
-const scratch = mkdtempSync(join(tmpdir(), "vmscope-trace-"));
+const { directory: scratch, file } = scratchDirectory("vmscope-trace-");
 const TEXTBOOK = "7,0,1,2,0,3,0,4,2,3,0,3,2,1,2,0,1,7,0,1";
-
-function vmscope(...args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function file(name: string, content: string | Buffer): string {
-  const path = join(scratch, name);
-  writeFileSync(path, content);
-  return path;
-}
 
 describe("vmscope sim", () => {
   it("prints the textbook LRU count and the JSON the issue specifies", () => {
