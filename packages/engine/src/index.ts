@@ -18,6 +18,8 @@ export { VMSTAT_NAMES } from "./mm/vmstat.js";
 export * from "./mrc/shards.js";
 export * from "./mrc/stack_distance.js";
 export * from "./ostep/cpython_random.js";
+export * from "./ostep/paging_linear_translate.js";
+export * from "./ostep/paging_multilevel_translate.js";
 export * from "./ostep/paging_policy.js";
 export * from "./policy/key_index.js";
 export * from "./policy/params.js";

@@ -3,156 +3,24 @@
  * the same bytes as the Python scripts.
  *
  * The scripts parse their flags with Python's optparse, so the subcommands do too (rather than
- * with commander): short flags that cluster (`-cN`) or carry their value (`-s5`), long flags with
- * `=` or a separate value and unambiguous prefixes (`--cache 4`), a value that may start with a
- * dash (`-a -1`), `--` to end the flags, other arguments ignored, and optparse's errors (printed
- * after a usage line; exit status 2) and -h/--help layout.
+ * with commander), through the clone in optparse.ts: clustered short flags, abbreviated long
+ * ones, optparse's errors (printed after a usage line; exit status 2) and -h/--help layout.
  */
 import { readFileSync } from "node:fs";
 import {
   PAGING_POLICY_DEFAULTS,
   type PagingPolicyOptions,
   PythonError,
-  pyInt,
   pyRepr,
   runPagingPolicy,
 } from "@vmscope/engine";
 import type { Command } from "commander";
-import { EXIT_OK, InputError } from "../errors.js";
-
-/** One optparse option: a string, an int, or a store_true flag. */
-interface OptionSpec<Dest extends string> {
-  short: string;
-  long: string;
-  dest: Dest;
-  kind: "string" | "int" | "flag";
-}
-
-type Parsed<Dest extends string> =
-  | { kind: "help" }
-  | { kind: "values"; values: Map<Dest, string | bigint | true> };
-
-class OptionError extends Error {}
-
-/** optparse's `_parse_num` for type="int": 0x.. hex, 0b.. binary, 0.. octal, else decimal. */
-function optparseInt(option: string, value: string): bigint {
-  let text = value;
-  let radix = 10;
-  const head = value.slice(0, 2).toLowerCase();
-  if (head === "0x") {
-    radix = 16;
-  } else if (head === "0b") {
-    radix = 2;
-    text = value.slice(2) || "0";
-  } else if (value.startsWith("0")) {
-    radix = 8;
-  }
-  try {
-    return pyInt(text, radix);
-  } catch (error) {
-    if (error instanceof PythonError) {
-      throw new OptionError(`option ${option}: invalid integer value: ${pyRepr(value)}`);
-    }
-    throw error;
-  }
-}
-
-/** optparse's `_match_abbrev`: an exact long flag, or the only one that starts with `flag`. */
-function matchLong(flag: string, longs: readonly string[]): string {
-  if (longs.includes(flag)) {
-    return flag;
-  }
-  const candidates = longs.filter((long) => long.startsWith(flag)).sort();
-  const [only] = candidates;
-  if (only === undefined) {
-    throw new OptionError(`no such option: ${flag}`);
-  }
-  if (candidates.length > 1) {
-    throw new OptionError(`ambiguous option: ${flag} (${candidates.join(", ")}?)`);
-  }
-  return only;
-}
-
-/** optparse's `parse_args` over `specs` plus -h/--help; later values override earlier ones. */
-function optparse<Dest extends string>(
-  argv: readonly string[],
-  specs: readonly OptionSpec<Dest>[],
-): Parsed<Dest> {
-  const values = new Map<Dest, string | bigint | true>();
-  const help = { short: "-h", long: "--help" } as const;
-  const longs = [help.long, ...specs.map((spec) => spec.long)];
-  const rest = [...argv];
-  // Returns true for help (optparse prints it and exits at once).
-  const store = (flag: string, spec: OptionSpec<Dest> | undefined, value?: string) => {
-    if (spec === undefined) {
-      return true;
-    }
-    if (spec.kind === "flag") {
-      values.set(spec.dest, true);
-    } else if (spec.kind === "int") {
-      values.set(spec.dest, optparseInt(flag, value ?? ""));
-    } else {
-      values.set(spec.dest, value ?? "");
-    }
-    return false;
-  };
-  while (rest.length > 0) {
-    const arg = rest.shift() ?? "";
-    if (arg === "--") {
-      break;
-    }
-    if (arg.startsWith("--")) {
-      const equals = arg.indexOf("=");
-      const explicit = equals >= 0;
-      if (explicit) {
-        rest.unshift(arg.slice(equals + 1));
-      }
-      const flag = matchLong(explicit ? arg.slice(0, equals) : arg, longs);
-      const spec = specs.find((candidate) => candidate.long === flag);
-      let value: string | undefined;
-      if (spec !== undefined && spec.kind !== "flag") {
-        value = rest.shift();
-        if (value === undefined) {
-          throw new OptionError(`${flag} option requires 1 argument`);
-        }
-      } else if (explicit) {
-        throw new OptionError(`${flag} option does not take a value`);
-      }
-      if (store(flag, spec, value)) {
-        return { kind: "help" };
-      }
-    } else if (arg.startsWith("-") && arg.length > 1) {
-      const chars = [...arg.slice(1)];
-      for (let i = 0; i < chars.length; i++) {
-        const flag = `-${chars[i]}`;
-        const spec = specs.find((candidate) => candidate.short === flag);
-        if (spec === undefined && flag !== help.short) {
-          throw new OptionError(`no such option: ${flag}`);
-        }
-        let value: string | undefined;
-        let stop = false;
-        if (spec !== undefined && spec.kind !== "flag") {
-          if (i + 1 < chars.length) {
-            rest.unshift(chars.slice(i + 1).join(""));
-            stop = true;
-          }
-          value = rest.shift();
-          if (value === undefined) {
-            throw new OptionError(`${flag} option requires 1 argument`);
-          }
-        }
-        if (store(flag, spec, value)) {
-          return { kind: "help" };
-        }
-        if (stop) {
-          break;
-        }
-      }
-    }
-    // Anything else is a positional argument, which the scripts ignore.
-  }
-  return { kind: "values", values };
-}
+import { EXIT_OK } from "../errors.js";
+import { type OptionSpec, optparseOrFail } from "./optparse.js";
+import {
+  pagingLinearTranslateCommand,
+  pagingMultilevelTranslateCommand,
+} from "./ostep_translate.js";
 
 type PagingDest = keyof PagingPolicyOptions;
 
@@ -221,16 +89,7 @@ function readAddressFile(path: string): string {
 
 /** `vmscope ostep paging-policy ARGS...`: OSTEP's paging-policy.py. */
 export function pagingPolicyCommand(argv: readonly string[]): number {
-  let parsed: Parsed<PagingDest>;
-  try {
-    parsed = optparse(argv, PAGING_POLICY_SPECS);
-  } catch (error) {
-    if (error instanceof OptionError) {
-      process.stderr.write(`${PAGING_POLICY_USAGE}\n`);
-      throw new InputError(error.message);
-    }
-    throw error;
-  }
+  const parsed = optparseOrFail(argv, PAGING_POLICY_SPECS, PAGING_POLICY_USAGE);
   if (parsed.kind === "help") {
     process.stdout.write(PAGING_POLICY_HELP);
     return EXIT_OK;
@@ -270,16 +129,33 @@ export function registerOstep(program: Command, setStatus: (status: number) => v
   const ostep = program
     .command("ostep")
     .description("clones of the OSTEP homework simulators: same flags, same output");
-  ostep
-    .command("paging-policy")
-    .description(
-      "OSTEP's paging-policy.py: page replacement with FIFO, LRU, MRU, OPT, UNOPT, RAND or CLOCK (-h for its flags)",
-    )
-    .helpOption(false)
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .argument("[flags...]", "the flags of paging-policy.py")
-    .action((_flags: string[], _options: object, command: Command) => {
-      setStatus(pagingPolicyCommand(argsAfter(command)));
-    });
+  const subcommands: [string, string, (argv: readonly string[]) => number][] = [
+    [
+      "paging-policy",
+      "OSTEP's paging-policy.py: page replacement with FIFO, LRU, MRU, OPT, UNOPT, RAND or CLOCK",
+      pagingPolicyCommand,
+    ],
+    [
+      "paging-linear-translate",
+      "OSTEP's paging-linear-translate.py: translations through a linear page table",
+      pagingLinearTranslateCommand,
+    ],
+    [
+      "paging-multilevel-translate",
+      "OSTEP's paging-multilevel-translate.py: translations through a two-level page table",
+      pagingMultilevelTranslateCommand,
+    ],
+  ];
+  for (const [name, description, run] of subcommands) {
+    ostep
+      .command(name)
+      .description(`${description} (-h for its flags)`)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .argument("[flags...]", `the flags of ${name}.py`)
+      .action((_flags: string[], _options: object, command: Command) => {
+        setStatus(run(argsAfter(command)));
+      });
+  }
 }
