@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { listCommand } from "./commands/list.js";
 import { registerOstep } from "./commands/ostep.js";
 import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
 import { registerTraceCommands } from "./commands/trace_commands.js";
 import { EXIT_INPUT_ERROR, InputError } from "./errors.js";
 
@@ -31,6 +32,15 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "print them as JSON")
     .action((options: { json?: boolean }) => {
       status = listCommand(options);
+    });
+  program
+    .command("serve")
+    .description("serve the web page on this machine (build it first with `npm run build`)")
+    .option("--port <n>", "TCP port (0 picks a free one)", "8080")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--dir <path>", "directory to serve (default: the built packages/web)")
+    .action(async (options: { port?: string; host?: string; dir?: string }) => {
+      status = await serveCommand(options);
     });
   registerOstep(program, (code) => {
     status = code;

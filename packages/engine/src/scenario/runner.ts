@@ -38,6 +38,8 @@ export interface RunOptions {
   checkInvariants?: boolean;
   /** Receives every access's journey. */
   probe?: AccessProbe;
+  /** Called with the machine once it is built, before the first statement runs. */
+  onMachine?: (machine: Machine) => void;
 }
 
 /** Counters of one report, as `--json` prints them. */
@@ -164,6 +166,7 @@ class ScenarioRun {
 
   private withProbe(machine: Machine): Machine {
     if (this.options.probe !== undefined) machine.cpu.probe = this.options.probe;
+    this.options.onMachine?.(machine);
     return machine;
   }
 

@@ -1,0 +1,354 @@
+import { BUILTIN_SCENARIOS, HOP_WALK_PGD, HOP_WALK_PTE } from "@vmscope/engine";
+import { useEffect, useState, useSyncExternalStore } from "react";
+import {
+  explainHop,
+  explainIssue,
+  hopName,
+  kindName,
+  outcomeName,
+  outcomeTone,
+} from "./explain.js";
+import { type AccessRecord, hex, type ProcessSnapshot, splitAddress } from "./recording.js";
+import { type SimulationStore, SPEEDS, type ViewState } from "./store.js";
+
+/** The counters of each process the page shows, in this order. */
+const PROCESS_COUNTERS = [
+  "minflt",
+  "majflt",
+  "cow_faults",
+  "rss_kb",
+  "vm_kb",
+  "pte_kb",
+  "accesses",
+  "cycles",
+] as const;
+const MACHINE_COUNTERS: readonly ["vmstat" | "tlb", string][] = [
+  ["vmstat", "pgfault"],
+  ["vmstat", "nr_free_pages"],
+  ["vmstat", "nr_anon_pages"],
+  ["vmstat", "nr_page_table_pages"],
+  ["tlb", "dtlb_hits"],
+  ["tlb", "dtlb_misses"],
+  ["tlb", "stlb_misses"],
+  ["tlb", "page_walks"],
+];
+
+/** Do what a key asks; false when the key means nothing here. */
+function keyAction(store: SimulationStore, key: string): boolean {
+  switch (key) {
+    case "ArrowRight":
+      store.stepForward();
+      return true;
+    case "ArrowLeft":
+      store.stepBack();
+      return true;
+    case " ":
+      store.togglePlay();
+      return true;
+    case "f":
+      store.nextFault();
+      return true;
+    case "e":
+      store.runToEnd();
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function App({ store }: { store: SimulationStore }) {
+  const view = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const [selectedPid, setSelectedPid] = useState<number | null>(null);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      const target = event.target;
+      if (target instanceof HTMLSelectElement || target instanceof HTMLInputElement) return;
+      if (keyAction(store, event.key)) event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [store]);
+
+  const builtin = BUILTIN_SCENARIOS.find((scenario) => scenario.name === view.scenario);
+  const processes = view.machine?.processes ?? [];
+  const shownPid =
+    selectedPid !== null && processes.some((process) => process.pid === selectedPid)
+      ? selectedPid
+      : (view.access?.pid ?? processes[0]?.pid ?? null);
+  const shown = processes.find((process) => process.pid === shownPid);
+
+  return (
+    <div className="page">
+      <header>
+        <h1>vmscope</h1>
+        <p className="tagline">
+          Follow each memory access through a simulated x86-64 Linux machine.
+        </p>
+      </header>
+      <section className="scenario" aria-label="Scenario">
+        <label>
+          Walkthrough{" "}
+          <select
+            value={view.scenario}
+            data-testid="scenario"
+            onChange={(event) => {
+              setSelectedPid(null);
+              store.load(event.target.value);
+            }}
+          >
+            {BUILTIN_SCENARIOS.map((scenario) => (
+              <option key={scenario.name} value={scenario.name}>
+                {scenario.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        <p className="description">{builtin?.description}</p>
+      </section>
+      {view.error !== null && (
+        <p className="error" role="alert">
+          {view.error}
+        </p>
+      )}
+      <Controls store={store} view={view} />
+      <main className="panels">
+        <section className="journey" aria-label="Current access">
+          {view.access === null ? (
+            <p>This scenario makes no memory accesses.</p>
+          ) : (
+            <Journey view={view} access={view.access} processes={processes} />
+          )}
+        </section>
+        <section className="counters" aria-label="Counters">
+          <h2>
+            Counters{" "}
+            <span className="when" data-testid="counters-when">
+              {view.atEnd ? "at the end of the scenario" : "after the last completed access"}
+            </span>
+          </h2>
+          <table data-testid="process-counters">
+            <thead>
+              <tr>
+                <th scope="col">counter</th>
+                {processes.map((process) => (
+                  <th scope="col" key={process.pid}>
+                    {process.name} ({process.pid})
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {PROCESS_COUNTERS.map((name) => (
+                <tr key={name}>
+                  <th scope="row">{name}</th>
+                  {processes.map((process) => (
+                    <td key={process.pid} data-counter={`${process.pid}.${name}`}>
+                      {process.counters[name] ?? ""}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <table data-testid="machine-counters">
+            <tbody>
+              {MACHINE_COUNTERS.map(([group, name]) => (
+                <tr key={name}>
+                  <th scope="row">{name}</th>
+                  <td data-counter={`${group}.${name}`}>{view.machine?.[group][name] ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section className="maps" aria-label="Memory map">
+          <h2>
+            /proc/{shownPid ?? "PID"}/maps{" "}
+            {processes.length > 1 && (
+              <select
+                aria-label="Process"
+                value={shownPid ?? ""}
+                onChange={(event) => setSelectedPid(Number(event.target.value))}
+              >
+                {processes.map((process) => (
+                  <option key={process.pid} value={process.pid}>
+                    {process.name} ({process.pid})
+                  </option>
+                ))}
+              </select>
+            )}
+          </h2>
+          <pre data-testid="maps">{mapsText(shown)}</pre>
+        </section>
+        {view.recording !== null &&
+          (view.recording.signals.length > 0 || view.recording.failedExpects.length > 0) && (
+            <section className="notes" aria-label="Signals and expectations">
+              <h2>During the run</h2>
+              <ul>
+                {view.recording.signals.map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+                {view.recording.failedExpects.map((line) => (
+                  <li key={line}>expectation failed: {line}</li>
+                ))}
+              </ul>
+            </section>
+          )}
+      </main>
+      <footer>Keys: → step, ← back, space play/pause, f next fault, e run to end.</footer>
+    </div>
+  );
+}
+
+function mapsText(process: ProcessSnapshot | undefined): string {
+  if (process === undefined) return "(no process yet)";
+  if (process.state !== "running") return `(${process.name} has ${process.state})`;
+  return process.maps;
+}
+
+function Controls({ store, view }: { store: SimulationStore; view: ViewState }) {
+  const accessCount = view.recording?.accesses.length ?? 0;
+  const last = view.frameCount === 0 || view.frame >= view.frameCount - 1;
+  return (
+    <section className="controls" aria-label="Playback">
+      <button type="button" onClick={() => store.stepBack()} disabled={view.frame === 0}>
+        ◀ Step back
+      </button>
+      <button type="button" onClick={() => store.togglePlay()} disabled={view.frameCount === 0}>
+        {view.playing ? "❚❚ Pause" : "▶ Play"}
+      </button>
+      <button type="button" onClick={() => store.stepForward()} disabled={last}>
+        Step forward ▶
+      </button>
+      <button type="button" onClick={() => store.nextFault()} disabled={last}>
+        Next fault
+      </button>
+      <button type="button" onClick={() => store.runToEnd()} disabled={last}>
+        Run to end
+      </button>
+      <label>
+        Speed{" "}
+        <select
+          value={view.speed}
+          aria-label="Speed"
+          onChange={(event) => store.setSpeed(Number(event.target.value))}
+        >
+          {SPEEDS.map((speed) => (
+            <option key={speed} value={speed}>
+              {speed}×
+            </option>
+          ))}
+        </select>
+      </label>
+      <span className="position" data-testid="position">
+        {view.access === null
+          ? "no accesses"
+          : `access ${view.access.index + 1} of ${accessCount}${view.recording?.truncated ? " (recording stopped early)" : ""}`}
+      </span>
+    </section>
+  );
+}
+
+function Journey({
+  view,
+  access,
+  processes,
+}: {
+  view: ViewState;
+  access: AccessRecord;
+  processes: readonly ProcessSnapshot[];
+}) {
+  const parts = splitAddress(access.address);
+  const name = processes.find((process) => process.pid === access.pid)?.name ?? "process";
+  const hop = view.hopIndex >= 0 ? access.hops[view.hopIndex] : undefined;
+  let spent = 0;
+  for (let index = 0; index <= view.hopIndex; index++) spent += access.hops[index]?.cycles ?? 0;
+  const litLevel = hop !== undefined && hop.hop >= HOP_WALK_PGD && hop.hop <= HOP_WALK_PTE;
+  const indices: [string, number, number][] = [
+    ["PGD", parts.pgd, HOP_WALK_PGD],
+    ["PUD", parts.pud, HOP_WALK_PGD + 1],
+    ["PMD", parts.pmd, HOP_WALK_PGD + 2],
+    ["PTE", parts.pte, HOP_WALK_PTE],
+  ];
+  return (
+    <>
+      <h2>
+        Access {access.index + 1}:{" "}
+        <span className={`kind kind-${kindName(access.kind).toLowerCase()}`}>
+          {kindName(access.kind)}
+        </span>{" "}
+        by {name} (pid {access.pid})
+      </h2>
+      <div className="address" data-testid="address">
+        <span className="va">{hex(access.address, 12)}</span>
+        {indices.map(([label, value, level]) => (
+          <span
+            key={label}
+            className={`part${litLevel && hop?.hop === level ? " lit" : ""}`}
+            title={`${label} index`}
+          >
+            <span className="part-label">{label}</span>
+            <span className="part-value">{value}</span>
+          </span>
+        ))}
+        <span className="part" title="offset in the page">
+          <span className="part-label">offset</span>
+          <span className="part-value">{hex(parts.offset, 3)}</span>
+        </span>
+      </div>
+      <ol className="chain" data-testid="chain">
+        <li
+          className={`hop cpu${view.hopIndex === -1 ? " current" : " past"}`}
+          aria-current={view.hopIndex === -1 ? "step" : undefined}
+        >
+          <span className="hop-name">CPU</span>
+          <span className="hop-outcome">{kindName(access.kind)}</span>
+          <span className="hop-cycles">{access.size} B</span>
+        </li>
+        {access.hops.map((step, index) => {
+          const when =
+            index === view.hopIndex ? " current" : index < view.hopIndex ? " past" : " future";
+          return (
+            <li
+              // biome-ignore lint/suspicious/noArrayIndexKey: hops are a fixed, ordered record
+              key={index}
+              className={`hop tone-${outcomeTone(step)}${when}`}
+              aria-current={index === view.hopIndex ? "step" : undefined}
+            >
+              <span className="hop-name">{hopName(step.hop)}</span>
+              <span className="hop-outcome">{outcomeName(step.outcome)}</span>
+              <span className="hop-cycles">{step.cycles} cyc</span>
+            </li>
+          );
+        })}
+      </ol>
+      <p className="explain" data-testid="explain" aria-live="polite">
+        {hop === undefined ? explainIssue(access, name) : explainHop(hop, access)}
+      </p>
+      <dl className="totals">
+        <div>
+          <dt>This access</dt>
+          <dd data-testid="access-cycles">
+            {spent} of {access.totalCycles} cycles
+          </dd>
+        </div>
+        <div>
+          <dt>Running total</dt>
+          <dd data-testid="total-cycles">{access.cyclesBefore + spent} cycles</dd>
+        </div>
+        <div>
+          <dt>Physical address</dt>
+          <dd>
+            {view.hopIndex === access.hops.length - 1
+              ? access.physicalAddress >= 0
+                ? hex(access.physicalAddress)
+                : "none (killed)"
+              : "…"}
+          </dd>
+        </div>
+      </dl>
+    </>
+  );
+}

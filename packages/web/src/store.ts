@@ -1,0 +1,223 @@
+/**
+ * The page's model, outside React: it owns the recorded run and a cursor over its frames, plays
+ * them on a timer, and hands React immutable view states (useSyncExternalStore).
+ *
+ * A frame is one step of the animation: the CPU issuing an access, then each of its hops.
+ */
+import { BUILTIN_SCENARIOS, HOP_FAULT } from "@vmscope/engine";
+import {
+  type AccessRecord,
+  type MachineSnapshot,
+  type Recording,
+  RecordingError,
+  recordScenario,
+} from "./recording.js";
+
+export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
+/** Milliseconds a frame stays on screen at 1×. */
+const FRAME_MS = 700;
+
+export interface ViewState {
+  scenario: string;
+  recording: Recording | null;
+  error: string | null;
+  /** Current frame, 0 .. frameCount - 1 (0 when there are none). */
+  frame: number;
+  frameCount: number;
+  /** The access the frame belongs to, or null when the run made no accesses. */
+  access: AccessRecord | null;
+  /** -1: the CPU issues the access; otherwise the index of the hop shown. */
+  hopIndex: number;
+  /** The machine's state at this frame. */
+  machine: MachineSnapshot | null;
+  /** Whether `machine` is the state after the scenario's last statement. */
+  atEnd: boolean;
+  playing: boolean;
+  speed: number;
+}
+
+export class SimulationStore {
+  private state: ViewState;
+  private readonly listeners = new Set<() => void>();
+  /** frameStart[i]: the first frame of access i. */
+  private frameStart: number[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(scenario = "heap-write") {
+    this.state = {
+      scenario,
+      recording: null,
+      error: null,
+      frame: 0,
+      frameCount: 0,
+      access: null,
+      hopIndex: -1,
+      machine: null,
+      atEnd: false,
+      playing: false,
+      speed: 1,
+    };
+    this.load(scenario);
+  }
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly getSnapshot = (): ViewState => this.state;
+
+  /** Run a built-in scenario and show its first frame. */
+  load(name: string): void {
+    this.stopTimer();
+    const builtin = BUILTIN_SCENARIOS.find((scenario) => scenario.name === name);
+    let recording: Recording | null = null;
+    let error: string | null = null;
+    if (builtin === undefined) {
+      error = `no built-in scenario named ${name}`;
+    } else {
+      try {
+        recording = recordScenario(builtin.source, `${builtin.name}.vms`);
+      } catch (caught) {
+        if (!(caught instanceof RecordingError)) throw caught;
+        error = caught.message;
+      }
+    }
+    this.frameStart = [];
+    let frames = 0;
+    for (const access of recording?.accesses ?? []) {
+      this.frameStart.push(frames);
+      frames += access.hops.length + 1;
+    }
+    this.state = { ...this.state, scenario: name, recording, error, frameCount: frames };
+    this.seek(0);
+  }
+
+  stepForward(): void {
+    this.pause();
+    this.seek(this.state.frame + 1);
+  }
+
+  stepBack(): void {
+    this.pause();
+    this.seek(this.state.frame - 1);
+  }
+
+  runToEnd(): void {
+    this.pause();
+    this.seek(this.state.frameCount - 1);
+  }
+
+  /** Jump to the next frame that shows a page fault. */
+  nextFault(): void {
+    this.pause();
+    const accesses = this.state.recording?.accesses ?? [];
+    for (let frame = this.state.frame + 1; frame < this.state.frameCount; frame++) {
+      const { access, hopIndex } = this.locate(frame);
+      if (hopIndex >= 0 && accesses[access]?.hops[hopIndex]?.hop === HOP_FAULT) {
+        this.seek(frame);
+        return;
+      }
+    }
+    this.seek(this.state.frameCount - 1);
+  }
+
+  play(): void {
+    if (this.state.playing || this.state.frameCount === 0) return;
+    // Playing from the last frame starts over.
+    if (this.state.frame >= this.state.frameCount - 1) this.seek(0, false);
+    this.state = { ...this.state, playing: true };
+    this.emit();
+    this.schedule();
+  }
+
+  pause(): void {
+    this.stopTimer();
+    if (this.state.playing) {
+      this.state = { ...this.state, playing: false };
+      this.emit();
+    }
+  }
+
+  togglePlay(): void {
+    if (this.state.playing) this.pause();
+    else this.play();
+  }
+
+  setSpeed(speed: number): void {
+    this.state = { ...this.state, speed };
+    this.emit();
+    if (this.state.playing) {
+      this.stopTimer();
+      this.schedule();
+    }
+  }
+
+  /** Stop the timer for good (the page is going away). */
+  dispose(): void {
+    this.stopTimer();
+    this.listeners.clear();
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.state.frame >= this.state.frameCount - 1) {
+        this.pause();
+        return;
+      }
+      this.seek(this.state.frame + 1);
+      this.schedule();
+    }, FRAME_MS / this.state.speed);
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** The access and hop a frame shows. */
+  private locate(frame: number): { access: number; hopIndex: number } {
+    const starts = this.frameStart;
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] as number) <= frame) low = middle;
+      else high = middle - 1;
+    }
+    return { access: low, hopIndex: frame - (starts[low] ?? 0) - 1 };
+  }
+
+  private seek(target: number, notify = true): void {
+    const { recording, frameCount } = this.state;
+    const frame = Math.max(0, Math.min(target, frameCount - 1));
+    if (recording === null || frameCount === 0) {
+      this.state = {
+        ...this.state,
+        frame: 0,
+        access: null,
+        hopIndex: -1,
+        machine: recording?.final ?? null,
+        atEnd: recording !== null,
+      };
+    } else {
+      const { access: index, hopIndex } = this.locate(frame);
+      const access = recording.accesses[index] as AccessRecord;
+      const atEnd = frame === frameCount - 1;
+      // The counters change when an access completes, i.e. on its last hop.
+      let machine: MachineSnapshot;
+      if (atEnd) machine = recording.final;
+      else if (hopIndex === access.hops.length - 1)
+        machine = recording.after[index] as MachineSnapshot;
+      else if (index > 0) machine = recording.after[index - 1] as MachineSnapshot;
+      else machine = recording.initial;
+      this.state = { ...this.state, frame, access, hopIndex, machine, atEnd };
+    }
+    if (notify) this.emit();
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
