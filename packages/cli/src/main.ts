@@ -23,9 +23,12 @@ export async function main(argv: string[]): Promise<number> {
     .argument("<scenario>", "path to a .vms file, or the name of a built-in scenario")
     .option("--json", "print one JSON object with the reports, expects and signals")
     .option("--check", "check the engine's invariants after every statement (slow)")
-    .action(async (scenario: string, options: { json?: boolean; check?: boolean }) => {
-      status = await runCommand(scenario, options);
-    });
+    .option("--events <file>", "write every access's journey as JSON Lines to FILE (- for stdout)")
+    .action(
+      async (scenario: string, options: { json?: boolean; check?: boolean; events?: string }) => {
+        status = await runCommand(scenario, options);
+      },
+    );
   program
     .command("list")
     .description("list the built-in scenarios")

@@ -1,6 +1,7 @@
 /**
  * End-to-end tests of the built `vmscope` command (npm test builds it first).
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scratchDirectory, vmscope } from "./run_vmscope.js";
@@ -44,6 +45,23 @@ describe("vmscope run", () => {
         code: "SEGV_MAPERR",
         addr: "0x1000",
       }),
+    ]);
+  });
+
+  it("--events writes every access's journey as JSON Lines", () => {
+    const events = join(scratch, "events.jsonl");
+    const run = vmscope("run", "heap-write", "--events", events);
+    expect(run.status).toBe(0);
+    const lines = readFileSync(events, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    // malloc's header stores, then *a = 10: the first store faults, the last one hits the L1 TLB.
+    expect(lines[0]).toMatchObject({ pid: 1000, kind: "WRITE" });
+    expect(lines[0].hops.map((hop: { hop: string }) => hop.hop)).toContain("page fault");
+    expect(lines.at(-1).hops).toEqual([
+      { hop: "L1 TLB", outcome: "hit", cycles: 0 },
+      { hop: "memory", outcome: "hit", cycles: 4 },
     ]);
   });
 

@@ -8,22 +8,30 @@ import {
   ScenarioError,
 } from "@vmscope/engine";
 import { EXIT_EXPECT_FAILED, EXIT_OK, InputError } from "../errors.js";
+import { EventsProbe } from "../events.js";
 import { formatRun } from "../format.js";
 
 interface RunOptions {
   json?: boolean;
   check?: boolean;
+  events?: string;
 }
 
 /** `vmscope run FILE.vms | NAME`: run a scenario and print its reports, views and expects. */
 export async function runCommand(target: string, options: RunOptions): Promise<number> {
   const { source, file } = await loadScenario(target);
+  const events = options.events === undefined ? null : new EventsProbe(options.events);
   let result: RunResult;
   try {
-    result = runScenario(parseScenario(source, file), { checkInvariants: options.check === true });
+    result = runScenario(parseScenario(source, file), {
+      checkInvariants: options.check === true,
+      ...(events === null ? {} : { probe: events }),
+    });
   } catch (error) {
     if (error instanceof ScenarioError) throw new InputError(error.message);
     throw error;
+  } finally {
+    await events?.close();
   }
   process.stdout.write(
     options.json === true ? `${JSON.stringify(toJson(result))}\n` : formatRun(result),
