@@ -14,6 +14,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command()
     .name("vmscope")
     .description("A faithful, fast simulator of Linux virtual memory on x86-64")
+    .version("0.1.0", "-V, --version")
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   let status = 0;
