@@ -1,5 +1,6 @@
 import { BUILTIN_SCENARIOS, HOP_WALK_PGD, HOP_WALK_PTE } from "@vmscope/engine";
 import { useEffect, useState, useSyncExternalStore } from "react";
+import { ScenarioEditor } from "./editor/ScenarioEditor.js";
 import {
   explainHop,
   explainIssue,
@@ -8,8 +9,12 @@ import {
   outcomeName,
   outcomeTone,
 } from "./explain.js";
+// --- machine-state panels (packages/web/src/panels) ---
+import { MachinePanels } from "./panels/MachinePanels.js";
+// --- end machine-state panels ---
 import { type AccessRecord, hex, type ProcessSnapshot, splitAddress } from "./recording.js";
-import { type SimulationStore, SPEEDS, type ViewState } from "./store.js";
+import { CUSTOM_SCENARIO, type SimulationStore, SPEEDS, type ViewState } from "./store.js";
+import { TracePanel } from "./traces/TracePanel.js";
 
 /** The counters of each process the page shows, in this order. */
 const PROCESS_COUNTERS = [
@@ -65,6 +70,7 @@ export function App({ store }: { store: SimulationStore }) {
       if (event.altKey || event.ctrlKey || event.metaKey) return;
       const target = event.target;
       if (target instanceof HTMLSelectElement || target instanceof HTMLInputElement) return;
+      if (target instanceof HTMLTextAreaElement) return; // the scenario editor
       if (keyAction(store, event.key)) event.preventDefault();
     };
     window.addEventListener("keydown", onKey);
@@ -96,8 +102,16 @@ export function App({ store }: { store: SimulationStore }) {
             onChange={(event) => {
               setSelectedPid(null);
               store.load(event.target.value);
+              // An edited scenario's link no longer describes what is shown.
+              if (location.hash !== "")
+                history.replaceState(null, "", location.pathname + location.search);
             }}
           >
+            {view.scenario === CUSTOM_SCENARIO && (
+              <option value={CUSTOM_SCENARIO} disabled>
+                Edited scenario
+              </option>
+            )}
             {BUILTIN_SCENARIOS.map((scenario) => (
               <option key={scenario.name} value={scenario.name}>
                 {scenario.title}
@@ -105,9 +119,11 @@ export function App({ store }: { store: SimulationStore }) {
             ))}
           </select>
         </label>
-        <p className="description">{builtin?.description}</p>
+        <p className="description">
+          {builtin?.description ?? "Your own scenario, from the editor below or a shared link."}
+        </p>
       </section>
-      {view.error !== null && (
+      {view.error !== null && view.errorAt === null && (
         <p className="error" role="alert">
           {view.error}
         </p>
@@ -121,6 +137,9 @@ export function App({ store }: { store: SimulationStore }) {
             <Journey view={view} access={view.access} processes={processes} />
           )}
         </section>
+        {/* --- machine-state panels --- */}
+        <MachinePanels view={view} file={`${view.scenario}.vms`} pid={shownPid} />
+        {/* --- end machine-state panels --- */}
         <section className="counters" aria-label="Counters">
           <h2>
             Counters{" "}
@@ -197,6 +216,12 @@ export function App({ store }: { store: SimulationStore }) {
             </section>
           )}
       </main>
+      {/* --- scenario editor and traces --- */}
+      <div className="workbench">
+        <ScenarioEditor store={store} view={view} />
+        <TracePanel />
+      </div>
+      {/* --- end scenario editor and traces --- */}
       <footer>Keys: → step, ← back, space play/pause, f next fault, e run to end.</footer>
     </div>
   );

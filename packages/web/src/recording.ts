@@ -179,7 +179,18 @@ class RecordingProbe implements AccessProbe {
 }
 
 /** Thrown for a scenario that does not parse or names something that does not exist. */
-export class RecordingError extends Error {}
+export class RecordingError extends Error {
+  constructor(
+    message: string,
+    /** Where the scenario is at fault (1-based), as the engine's ScenarioError says. */
+    readonly line = 0,
+    readonly col = 0,
+    /** The message without its `FILE:LINE:COL: ` prefix. */
+    readonly reason = message,
+  ) {
+    super(message);
+  }
+}
 
 /** Parse and run `source`, recording every access. */
 export function recordScenario(source: string, file: string): Recording {
@@ -207,7 +218,8 @@ export function recordScenario(source: string, file: string): Recording {
       truncated: probe.truncated,
     };
   } catch (error) {
-    if (error instanceof ScenarioError) throw new RecordingError(error.message);
+    if (error instanceof ScenarioError)
+      throw new RecordingError(error.message, error.line, error.col, error.reason);
     throw error;
   }
 }

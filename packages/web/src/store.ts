@@ -17,8 +17,16 @@ export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
 /** Milliseconds a frame stays on screen at 1×. */
 const FRAME_MS = 700;
 
+/** The name `scenario` has when the page runs a source of its own (edited, shared). */
+export const CUSTOM_SCENARIO = "custom";
+
 export interface ViewState {
+  /** A built-in's name, or CUSTOM_SCENARIO. */
   scenario: string;
+  /** The source that was run. */
+  source: string;
+  /** Where `error` is in `source` (1-based line and column), when it is a ScenarioError. */
+  errorAt: { line: number; col: number; reason: string } | null;
   recording: Recording | null;
   error: string | null;
   /** Current frame, 0 .. frameCount - 1 (0 when there are none). */
@@ -46,6 +54,8 @@ export class SimulationStore {
   constructor(scenario = "heap-write") {
     this.state = {
       scenario,
+      source: "",
+      errorAt: null,
       recording: null,
       error: null,
       frame: 0,
@@ -69,27 +79,54 @@ export class SimulationStore {
 
   /** Run a built-in scenario and show its first frame. */
   load(name: string): void {
-    this.stopTimer();
     const builtin = BUILTIN_SCENARIOS.find((scenario) => scenario.name === name);
+    if (builtin === undefined) {
+      this.stopTimer();
+      this.show(name, "", null, `no built-in scenario named ${name}`, null);
+      return;
+    }
+    this.run(builtin.source, name);
+  }
+
+  /** Run `source` (an edited or shared scenario, or a built-in's) and show its first frame. */
+  run(source: string, name = CUSTOM_SCENARIO): void {
+    this.stopTimer();
     let recording: Recording | null = null;
     let error: string | null = null;
-    if (builtin === undefined) {
-      error = `no built-in scenario named ${name}`;
-    } else {
-      try {
-        recording = recordScenario(builtin.source, `${builtin.name}.vms`);
-      } catch (caught) {
-        if (!(caught instanceof RecordingError)) throw caught;
-        error = caught.message;
-      }
+    let errorAt: ViewState["errorAt"] = null;
+    try {
+      recording = recordScenario(source, `${name}.vms`);
+    } catch (caught) {
+      if (!(caught instanceof RecordingError)) throw caught;
+      error = caught.message;
+      if (caught.line > 0) errorAt = { line: caught.line, col: caught.col, reason: caught.reason };
     }
+    this.show(name, source, recording, error, errorAt);
+  }
+
+  private show(
+    name: string,
+    source: string,
+    recording: Recording | null,
+    error: string | null,
+    errorAt: ViewState["errorAt"],
+  ): void {
     this.frameStart = [];
     let frames = 0;
     for (const access of recording?.accesses ?? []) {
       this.frameStart.push(frames);
       frames += access.hops.length + 1;
     }
-    this.state = { ...this.state, scenario: name, recording, error, frameCount: frames };
+    this.state = {
+      ...this.state,
+      scenario: name,
+      source,
+      errorAt,
+      recording,
+      error,
+      frameCount: frames,
+      playing: false,
+    };
     this.seek(0);
   }
 

@@ -1,0 +1,281 @@
+/**
+ * The scenario editor, machine settings, share links and trace files in a real browser: Debian's
+ * Chromium driven by playwright-core, against the built page served by `vmscope serve`.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import {
+  MachineConfigError,
+  machineConfigFrom,
+  parseScenario,
+  processCounters,
+  runScenario,
+  ScenarioError,
+  tlbCounters,
+  vmstatValues,
+} from "@vmscope/engine";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const WEB_DIST = fileURLToPath(new URL("../dist/index.html", import.meta.url));
+const RESULTS = `${ROOT}test-results`;
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** Two processes taking turns over their buffers: context switches, so PCID matters. */
+const BROKEN = `# two processes share the CPU
+spawn a
+spawn b
+a: x = malloc 64K
+b: y = malloc 64K
+a: memset x 1 64K
+b: scribble y
+`;
+const FIXED = BROKEN.replace("b: scribble y", "b: memset y 2 64K\na: memset x 3 64K");
+const TEXTBOOK = [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1];
+
+let server: ChildProcess | null = null;
+let browser: Browser | null = null;
+let baseUrl = "";
+
+/** Start `vmscope serve --port 0` and read the address it prints. */
+function startServer(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [`${ROOT}packages/cli/bin/vmscope.js`, "serve", "--port", "0"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    server = child;
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /vmscope: serving on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${output}`));
+    });
+  });
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.locator(selector).first().textContent()) ?? "").trim();
+}
+
+/** The engine's run of `source`: every counter the page shows, keyed like data-counter. */
+function engineCounters(source: string): { counters: Map<string, string>; accesses: number } {
+  let accesses = 0;
+  const result = runScenario(parseScenario(source, "custom.vms"), {
+    probe: {
+      accessStart() {
+        accesses++;
+      },
+      hop() {},
+      accessEnd() {},
+    },
+  });
+  const counters = new Map<string, string>();
+  const machine = result.machine;
+  for (const [name, value] of Object.entries(vmstatValues(machine)))
+    counters.set(`vmstat.${name}`, String(value));
+  for (const [name, value] of Object.entries(tlbCounters(machine)))
+    counters.set(`tlb.${name}`, String(value));
+  for (const process of machine.processes) {
+    for (const [name, value] of Object.entries(processCounters(process)))
+      counters.set(`${process.pid}.${name}`, String(value));
+  }
+  return { counters, accesses };
+}
+
+/** Run to the end and check every counter shown equals the engine's for `source`. */
+async function expectEngineCounters(page: Page, source: string): Promise<Map<string, string>> {
+  const { counters, accesses } = engineCounters(source);
+  await expect.poll(() => text(page, '[data-testid="position"]')).toBe(`access 1 of ${accesses}`);
+  await page.getByRole("button", { name: "Run to end" }).click();
+  expect(await text(page, '[data-testid="counters-when"]')).toBe("at the end of the scenario");
+  const shown = await page
+    .locator("[data-counter]")
+    .evaluateAll((cells) =>
+      cells.map((cell): [string, string] => [
+        cell.getAttribute("data-counter") ?? "",
+        cell.textContent ?? "",
+      ]),
+    );
+  expect(shown.length).toBeGreaterThan(8);
+  for (const [key, value] of shown)
+    expect({ key, value }).toEqual({ key, value: counters.get(key) });
+  return counters;
+}
+
+describe("scenario editor and traces in the page", () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
+    if (!existsSync(WEB_DIST))
+      execFileSync("npm", ["run", "build", "--silent", "-w", "packages/web"], {
+        cwd: ROOT,
+        stdio: "ignore",
+      });
+    mkdirSync(RESULTS, { recursive: true });
+    baseUrl = await startServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill("SIGTERM");
+  });
+
+  it("shows a syntax error at its line, runs the fixed scenario, applies machine settings and shares it", async () => {
+    const context = await (browser as Browser).newContext({
+      viewport: { width: 1366, height: 900 },
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(baseUrl);
+
+    // The built-in's source is in the editor.
+    expect(await page.locator('[data-testid="source"]').inputValue()).toContain("spawn");
+
+    // A scenario with an error: the engine's line and column, and the line marked.
+    let expected: ScenarioError | null = null;
+    try {
+      runScenario(parseScenario(BROKEN, "custom.vms"));
+    } catch (error) {
+      if (error instanceof ScenarioError) expected = error;
+    }
+    if (expected === null) throw new Error("the broken scenario ran");
+    expect(expected.line).toBe(7);
+    await page.locator('[data-testid="source"]').fill(BROKEN);
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await expect
+      .poll(() => text(page, '[data-testid="editor-error"]'))
+      .toBe(`Line ${expected.line}, column ${expected.col}: ${expected.reason}`);
+    expect(await page.locator('[data-testid="error-mark"]').getAttribute("data-line")).toBe("7");
+    expect(await text(page, ".gutter-line.error-line")).toBe("7");
+    await page.locator(".editor").screenshot({ path: `${RESULTS}/web-editor-error.png` });
+
+    // Fixed and run: the journey restarts at access 1 and the counters are the engine's.
+    await page.locator('[data-testid="source"]').fill(FIXED);
+    await page.keyboard.press("Control+Enter");
+    expect(await page.locator('[data-testid="editor-error"]').count()).toBe(0);
+    const pcidOn = await expectEngineCounters(page, FIXED);
+
+    // Machine settings: a bad value shows the engine's own message next to its field.
+    let engineMessage = "";
+    try {
+      machineConfigFrom([{ key: "dtlb", value: "63x4" }]);
+    } catch (error) {
+      if (error instanceof MachineConfigError) engineMessage = error.message;
+    }
+    await page.locator('[data-machine="dtlb"]').fill("63x4");
+    await page.getByRole("button", { name: "Apply and run" }).click();
+    expect(await text(page, '[data-testid="machine-error-dtlb"]')).toBe(engineMessage);
+    // Valid values insert the machine line and run again: with PCID off every context switch
+    // flushes the TLB, so the same accesses miss more.
+    await page.locator('[data-machine="dtlb"]').fill("");
+    await page.locator('[data-machine="ram"]').fill("64M");
+    await page.selectOption('[data-machine="pcid"]', "off");
+    await page.getByRole("button", { name: "Apply and run" }).click();
+    const withMachine = "machine ram=64M pcid=off\n";
+    await expect
+      .poll(() => page.locator('[data-testid="source"]').inputValue())
+      .toBe(FIXED.replace("spawn a", `${withMachine}spawn a`));
+    const edited = await page.locator('[data-testid="source"]').inputValue();
+    const pcidOff = await expectEngineCounters(page, edited);
+    expect(Number(pcidOff.get("tlb.dtlb_misses"))).toBeGreaterThan(
+      Number(pcidOn.get("tlb.dtlb_misses")),
+    );
+    await page.screenshot({ path: `${RESULTS}/web-editor-run.png`, fullPage: true });
+
+    // Share: the link carries the source; opening it loads and runs the same scenario.
+    await page.getByRole("button", { name: "Share as link" }).click();
+    const link = await page.locator('[data-testid="share-link"]').inputValue();
+    expect(link).toMatch(/#src=[A-Za-z0-9_-]+$/);
+    const shared = await context.newPage();
+    await shared.goto(link);
+    await expect.poll(() => shared.locator('[data-testid="source"]').inputValue()).toBe(edited);
+    expect(await shared.locator('[data-testid="scenario"]').inputValue()).toBe("custom");
+    await expectEngineCounters(shared, edited);
+
+    // Picking a built-in again replaces the source and drops the link.
+    await shared.selectOption('[data-testid="scenario"]', "heap-write");
+    expect(await shared.locator('[data-testid="source"]').inputValue()).not.toBe(edited);
+    expect(new URL(shared.url()).hash).toBe("");
+
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("loads a trace file in a worker and shows FIFO 15, LRU 12, OPT 9 misses at 3 frames", async () => {
+    const context = await (browser as Browser).newContext({
+      viewport: { width: 1366, height: 900 },
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(baseUrl);
+
+    for (const policy of ["clock", "arc"]) await page.getByLabel(policy.toUpperCase()).check();
+    await page.getByLabel("Frames").fill("1,2,3,4,5,6");
+    const body = `${TEXTBOOK.join("\n")}\n`;
+    await page.locator('[data-testid="trace-file"]').setInputFiles({
+      name: "textbook.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from(body),
+    });
+    const cell = (id: string) => text(page, `[data-result="${id}"] .misses`);
+    await expect.poll(() => cell("fifo.3")).toBe("15");
+    expect(await cell("lru.3")).toBe("12");
+    expect(await cell("opt.3")).toBe("9");
+    expect(await cell("lru.6")).toBe("6");
+    expect(await text(page, '[data-testid="trace-status"]')).toContain(
+      "pages format, 20 references to 6 pages",
+    );
+    expect(await page.locator('[data-testid="chart-policies"] polyline').count()).toBe(5);
+    expect(await page.locator('[data-testid="chart-mrc"] polyline').count()).toBe(1);
+    await page.locator(".traces").screenshot({ path: `${RESULTS}/web-trace-results.png` });
+
+    // The same trace gzipped: decompressed in the browser, same numbers.
+    await page.locator('[data-testid="trace-file"]').setInputFiles({
+      name: "textbook.txt.gz",
+      mimeType: "application/gzip",
+      buffer: gzipSync(Buffer.from(body)),
+    });
+    await expect.poll(() => text(page, '[data-testid="trace-status"]')).toContain("(gzip)");
+    expect(await cell("fifo.3")).toBe("15");
+    expect(await cell("opt.3")).toBe("9");
+
+    // A file in no known format: the error shows, nothing crashes.
+    await page.locator('[data-testid="trace-file"]').setInputFiles({
+      name: "notes.md",
+      mimeType: "text/plain",
+      buffer: Buffer.from("hello world\n"),
+    });
+    await expect.poll(() => text(page, '[data-testid="trace-status"]')).toContain("format");
+    expect(await page.locator('[data-testid="trace-results"]').count()).toBe(0);
+
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
