@@ -9,9 +9,15 @@ import {
   outcomeName,
   outcomeTone,
 } from "./explain.js";
+// --- projector mode (packages/web/src/LargeText.tsx) ---
+import { LargeTextToggle } from "./LargeText.js";
+// --- end projector mode ---
 // --- machine-state panels (packages/web/src/panels) ---
 import { MachinePanels } from "./panels/MachinePanels.js";
 // --- end machine-state panels ---
+// --- recording in a worker (packages/web/src/record) ---
+import { pickedScenario, RecordingStatus } from "./record/RecordingStatus.js";
+// --- end recording in a worker ---
 import { type AccessRecord, hex, type ProcessSnapshot, splitAddress } from "./recording.js";
 import { CUSTOM_SCENARIO, type SimulationStore, SPEEDS, type ViewState } from "./store.js";
 import { TracePanel } from "./traces/TracePanel.js";
@@ -92,12 +98,15 @@ export function App({ store }: { store: SimulationStore }) {
         <p className="tagline">
           Follow each memory access through a simulated x86-64 Linux machine.
         </p>
+        {/* --- projector mode --- */}
+        <LargeTextToggle />
+        {/* --- end projector mode --- */}
       </header>
       <section className="scenario" aria-label="Scenario">
         <label>
           Walkthrough{" "}
           <select
-            value={view.scenario}
+            value={pickedScenario(view, CUSTOM_SCENARIO)}
             data-testid="scenario"
             onChange={(event) => {
               setSelectedPid(null);
@@ -129,10 +138,17 @@ export function App({ store }: { store: SimulationStore }) {
         </p>
       )}
       <Controls store={store} view={view} />
+      {/* --- recording in a worker --- */}
+      <RecordingStatus store={store} view={view} />
+      {/* --- end recording in a worker --- */}
       <main className="panels">
         <section className="journey" aria-label="Current access">
           {view.access === null ? (
-            <p>This scenario makes no memory accesses.</p>
+            <p>
+              {view.recording === null && view.pending !== null
+                ? "Recording the scenario…"
+                : "This scenario makes no memory accesses."}
+            </p>
           ) : (
             <Journey view={view} access={view.access} processes={processes} />
           )}

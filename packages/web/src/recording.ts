@@ -133,6 +133,9 @@ class RecordingProbe implements AccessProbe {
   private current: AccessRecord | null = null;
   private total = 0;
 
+  /** `onAccess`, when given, hears the number of accesses recorded so far after each one. */
+  constructor(private readonly onAccess?: (recorded: number) => void) {}
+
   accessStart(pid: number, address: number, size: number, kind: number): void {
     if (this.accesses.length >= MAX_RECORDED_ACCESSES) {
       this.truncated = true;
@@ -170,6 +173,7 @@ class RecordingProbe implements AccessProbe {
     this.accesses.push(current);
     this.after.push(this.snapshot());
     this.current = null;
+    this.onAccess?.(this.accesses.length);
   }
 
   private snapshot(): MachineSnapshot {
@@ -192,9 +196,16 @@ export class RecordingError extends Error {
   }
 }
 
-/** Parse and run `source`, recording every access. */
-export function recordScenario(source: string, file: string): Recording {
-  const probe = new RecordingProbe();
+/**
+ * Parse and run `source`, recording every access. `onAccess` hears the count of accesses
+ * recorded so far after each one (the recording worker reports progress from it).
+ */
+export function recordScenario(
+  source: string,
+  file: string,
+  onAccess?: (recorded: number) => void,
+): Recording {
+  const probe = new RecordingProbe(onAccess);
   try {
     const result = runScenario(parseScenario(source, file), {
       probe,

@@ -3,14 +3,20 @@
  * them on a timer, and hands React immutable view states (useSyncExternalStore).
  *
  * A frame is one step of the animation: the CPU issuing an access, then each of its hops.
+ *
+ * Runs are recorded in a Web Worker (record/worker.ts), so a long scenario never freezes the
+ * page: while one records, the previous run stays on screen and playable, and `pending` says how
+ * far the new one has got; the new run replaces it when its recording arrives. Only the recording
+ * (plain data) crosses; the machine-state panels rebuild a Machine on this thread by re-running
+ * the scenario up to the step shown (machine_at_step.ts), which is quick for walkthroughs.
  */
 import { BUILTIN_SCENARIOS, HOP_FAULT } from "@vmscope/engine";
+import { type RecordProgress, ScenarioRecorder } from "./record/recorder.js";
 import {
   type AccessRecord,
   type MachineSnapshot,
   type Recording,
   RecordingError,
-  recordScenario,
 } from "./recording.js";
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
@@ -42,6 +48,8 @@ export interface ViewState {
   atEnd: boolean;
   playing: boolean;
   speed: number;
+  /** A run being recorded in the worker (null when none): its name and how far it has got. */
+  pending: ({ scenario: string } & RecordProgress) | null;
 }
 
 export class SimulationStore {
@@ -50,6 +58,7 @@ export class SimulationStore {
   /** frameStart[i]: the first frame of access i. */
   private frameStart: number[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly recorder = new ScenarioRecorder();
 
   constructor(scenario = "heap-write") {
     this.state = {
@@ -66,6 +75,7 @@ export class SimulationStore {
       atEnd: false,
       playing: false,
       speed: 1,
+      pending: null,
     };
     this.load(scenario);
   }
@@ -82,26 +92,44 @@ export class SimulationStore {
     const builtin = BUILTIN_SCENARIOS.find((scenario) => scenario.name === name);
     if (builtin === undefined) {
       this.stopTimer();
+      this.recorder.cancel();
       this.show(name, "", null, `no built-in scenario named ${name}`, null);
       return;
     }
     this.run(builtin.source, name);
   }
 
-  /** Run `source` (an edited or shared scenario, or a built-in's) and show its first frame. */
+  /**
+   * Record `source` (an edited or shared scenario, or a built-in's) in the worker and show its
+   * first frame when the recording arrives. A run asked for meanwhile replaces this one.
+   */
   run(source: string, name = CUSTOM_SCENARIO): void {
-    this.stopTimer();
-    let recording: Recording | null = null;
-    let error: string | null = null;
-    let errorAt: ViewState["errorAt"] = null;
-    try {
-      recording = recordScenario(source, `${name}.vms`);
-    } catch (caught) {
-      if (!(caught instanceof RecordingError)) throw caught;
-      error = caught.message;
-      if (caught.line > 0) errorAt = { line: caught.line, col: caught.col, reason: caught.reason };
+    this.pause();
+    this.state = { ...this.state, pending: { scenario: name, recorded: 0, received: 0, total: 0 } };
+    this.emit();
+    this.recorder.record(source, `${name}.vms`, {
+      progress: (progress) => {
+        this.state = { ...this.state, pending: { scenario: name, ...progress } };
+        this.emit();
+      },
+      done: (recording) => this.show(name, source, recording, null, null),
+      failed: (caught) => {
+        const errorAt =
+          caught instanceof RecordingError && caught.line > 0
+            ? { line: caught.line, col: caught.col, reason: caught.reason }
+            : null;
+        this.show(name, source, null, caught.message, errorAt);
+      },
+    });
+  }
+
+  /** Stop recording the run under way; the one shown stays. */
+  cancelRun(): void {
+    this.recorder.cancel();
+    if (this.state.pending !== null) {
+      this.state = { ...this.state, pending: null };
+      this.emit();
     }
-    this.show(name, source, recording, error, errorAt);
   }
 
   private show(
@@ -126,6 +154,7 @@ export class SimulationStore {
       error,
       frameCount: frames,
       playing: false,
+      pending: null,
     };
     this.seek(0);
   }
@@ -193,6 +222,7 @@ export class SimulationStore {
   /** Stop the timer for good (the page is going away). */
   dispose(): void {
     this.stopTimer();
+    this.recorder.cancel();
     this.listeners.clear();
   }
 

@@ -154,8 +154,8 @@ describe("scenario editor and traces in the page", () => {
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(baseUrl);
 
-    // The built-in's source is in the editor.
-    expect(await page.locator('[data-testid="source"]').inputValue()).toContain("spawn");
+    // The built-in's source is in the editor (once the worker has recorded it).
+    await expect.poll(() => page.locator('[data-testid="source"]').inputValue()).toContain("spawn");
 
     // A scenario with an error: the engine's line and column, and the line marked.
     let expected: ScenarioError | null = null;
@@ -178,7 +178,7 @@ describe("scenario editor and traces in the page", () => {
     // Fixed and run: the journey restarts at access 1 and the counters are the engine's.
     await page.locator('[data-testid="source"]').fill(FIXED);
     await page.keyboard.press("Control+Enter");
-    expect(await page.locator('[data-testid="editor-error"]').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-testid="editor-error"]').count()).toBe(0);
     const pcidOn = await expectEngineCounters(page, FIXED);
 
     // Machine settings: a bad value shows the engine's own message next to its field.
@@ -220,7 +220,7 @@ describe("scenario editor and traces in the page", () => {
 
     // Picking a built-in again replaces the source and drops the link.
     await shared.selectOption('[data-testid="scenario"]', "heap-write");
-    expect(await shared.locator('[data-testid="source"]').inputValue()).not.toBe(edited);
+    await expect.poll(() => shared.locator('[data-testid="source"]').inputValue()).not.toBe(edited);
     expect(new URL(shared.url()).hash).toBe("");
 
     expect(errors).toEqual([]);

@@ -171,8 +171,9 @@ describe("machine-state panels", () => {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${baseUrl}?scenario=heap-write`);
+    // The page records the scenario in a worker: the first frame comes when it is done.
     await expect
-      .poll(() => text(page, '[data-testid="position"]'))
+      .poll(() => text(page, '[data-testid="position"]'), { timeout: 30_000 })
       .toBe(`access 1 of ${engine.length}`);
 
     // The first page fault: the machine is as it was before this access.
@@ -244,7 +245,9 @@ describe("machine-state panels", () => {
     const engine = engineAccesses("lazy-alloc");
     const page = await (browser as Browser).newPage({ viewport: { width: 1366, height: 768 } });
     await page.goto(`${baseUrl}?scenario=lazy-alloc`);
-    await expect.poll(() => text(page, '[data-testid="position"]')).toContain("access 1 of");
+    await expect
+      .poll(() => text(page, '[data-testid="position"]'), { timeout: 30_000 })
+      .toContain("access 1 of");
     for (let fault = 0; fault < 3; fault++) await page.keyboard.press("f");
     const access = engine[await accessIndex(page)] as EngineAccess;
     const walked = await page

@@ -1,10 +1,12 @@
 /**
- * Physical memory, one cell per frame, coloured by what the frame holds. 256 MiB is 65,536
- * frames: they are drawn on a canvas (one pass over the kind array), not as DOM nodes.
+ * Physical memory, one cell per frame, coloured by what the frame holds or by the process it was
+ * allocated for (phys.ownerPid). 256 MiB is 65,536 frames: they are drawn on a canvas (one pass
+ * over the kind or owner array), not as DOM nodes.
  */
-import { FRAME_KIND_NAMES, type Machine } from "@vmscope/engine";
-import { useEffect, useRef, useState } from "react";
+import { FRAME_FREE, FRAME_KIND_NAMES, type Machine } from "@vmscope/engine";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { hex } from "../recording.js";
+import { processColour } from "./process_colours.js";
 
 /** Colour of each FRAME_* kind, in FRAME_KIND_NAMES order. */
 export const FRAME_COLOURS: readonly string[] = [
@@ -30,6 +32,49 @@ const KIND_HELP: readonly string[] = [
 
 const COLUMNS = 256;
 
+/** Owner colouring: frames no process owns (kernel, zero page, page cache) and free frames. */
+const UNOWNED_COLOUR = "#aab1b8";
+const FREE_COLOUR = FRAME_COLOURS[FRAME_FREE] as string;
+
+type ColourBy = "kind" | "owner";
+
+/** A process that owns frames, for the owner legend. */
+interface Owner {
+  pid: number;
+  label: string;
+  colour: string;
+  frames: number;
+}
+
+/**
+ * The owners of the frames, in the machine's process order (pids the machine no longer lists
+ * come last), each with its frame count; plus the unowned and free counts.
+ */
+function frameOwners(machine: Machine): { owners: Owner[]; unowned: number; free: number } {
+  const phys = machine.phys;
+  const counts = new Map<number, number>();
+  let unowned = 0;
+  let free = 0;
+  for (let pfn = 0; pfn < phys.totalFrames; pfn++) {
+    const pid = phys.ownerPid[pfn] as number;
+    if (pid !== 0) counts.set(pid, (counts.get(pid) ?? 0) + 1);
+    else if (phys.kind[pfn] === FRAME_FREE) free++;
+    else unowned++;
+  }
+  const owners: Owner[] = machine.processes.map((process, position) => ({
+    pid: process.pid,
+    label: `${process.name} (${process.pid})${process.alive ? "" : `, ${process.state}`}`,
+    colour: processColour(position),
+    frames: counts.get(process.pid) ?? 0,
+  }));
+  let extra = machine.processes.length;
+  for (const [pid, frames] of [...counts].sort((a, b) => a[0] - b[0])) {
+    if (owners.some((owner) => owner.pid === pid)) continue;
+    owners.push({ pid, label: `pid ${pid} (gone)`, colour: processColour(extra++), frames });
+  }
+  return { owners, unowned, free };
+}
+
 function rgb(colour: string): [number, number, number] {
   const value = Number.parseInt(colour.slice(1), 16);
   return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
@@ -52,6 +97,9 @@ export function FrameMapPanel({
   const cell = rows <= 260 ? 2 : 1;
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState(-1);
+  const [colourBy, setColourBy] = useState<ColourBy>("kind");
+  // Recomputed per machine: the panel gets a new machine object at each point it shows.
+  const owners = useMemo(() => frameOwners(machine), [machine]);
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -61,10 +109,22 @@ export function FrameMapPanel({
     const height = rows * cell;
     const image = context.createImageData(width, height);
     const palette = FRAME_COLOURS.map(rgb);
+    const ownerColours = new Map(owners.owners.map((owner) => [owner.pid, rgb(owner.colour)]));
+    const unowned = rgb(UNOWNED_COLOUR);
+    const free = rgb(FREE_COLOUR);
     const data = image.data;
     const kinds = phys.kind;
+    const ownerPid = phys.ownerPid;
+    const byOwner = colourBy === "owner";
     for (let pfn = 0; pfn < total; pfn++) {
-      const [r, g, b] = palette[kinds[pfn] as number] ?? [0, 0, 0];
+      let colour: [number, number, number];
+      if (!byOwner) colour = palette[kinds[pfn] as number] ?? [0, 0, 0];
+      else {
+        const pid = ownerPid[pfn] as number;
+        if (pid !== 0) colour = ownerColours.get(pid) ?? unowned;
+        else colour = kinds[pfn] === FRAME_FREE ? free : unowned;
+      }
+      const [r, g, b] = colour;
       const x0 = (pfn % COLUMNS) * cell;
       const y0 = Math.floor(pfn / COLUMNS) * cell;
       for (let dy = 0; dy < cell; dy++) {
@@ -93,12 +153,12 @@ export function FrameMapPanel({
       context.arc(x, y, 9.5, 0, 2 * Math.PI);
       context.stroke();
     }
-  }, [phys, total, rows, cell, highlight]);
+  }, [phys, total, rows, cell, highlight, colourBy, owners]);
 
   const hoverText =
     hover >= 0 && hover < total
       ? `frame ${hex(hover)} (physical ${hex(hover * 4096)}): ${FRAME_KIND_NAMES[phys.kind[hover] as number]}` +
-        `${phys.ownerPid[hover] ? `, allocated for pid ${phys.ownerPid[hover]}` : ""}` +
+        `${phys.ownerPid[hover] ? `, allocated for ${owners.owners.find((owner) => owner.pid === phys.ownerPid[hover])?.label ?? `pid ${phys.ownerPid[hover]}`}` : ""}` +
         `${phys.mapcount[hover] ? `, mapped ${phys.mapcount[hover]}×` : ""}`
       : "Point at a frame to see what it holds.";
 
@@ -111,7 +171,9 @@ export function FrameMapPanel({
           width={COLUMNS * cell}
           height={rows * cell}
           role="img"
-          aria-label={`Map of ${total} physical frames, ${COLUMNS} to a row, coloured by kind`}
+          aria-label={`Map of ${total} physical frames, ${COLUMNS} to a row, coloured by ${
+            colourBy === "kind" ? "kind" : "owner process"
+          }`}
           onMouseMove={(event) => {
             const box = event.currentTarget.getBoundingClientRect();
             const x = Math.floor(((event.clientX - box.left) / box.width) * COLUMNS);
@@ -127,17 +189,65 @@ export function FrameMapPanel({
           {total.toLocaleString("en-US")} frames of 4 KiB ({(total * 4) / 1024} MiB), {COLUMNS} to a
           row, frame 0 at the top left.
         </p>
-        <ul className="fm-legend" aria-label="Frame kinds">
-          {FRAME_KIND_NAMES.map((name, kind) => (
-            <li key={name} title={KIND_HELP[kind]}>
-              <span className="fm-swatch" style={{ background: FRAME_COLOURS[kind] }} />
-              <span className="fm-legend-name">{name}</span>
-              <span className="fm-legend-count" data-frame-kind={name}>
-                {phys.framesOfKind[kind]}
+        {/* Buttons, not radios: the page's keys (arrows, f, e) keep working after a click. */}
+        <fieldset className="fm-colour-by">
+          <legend className="muted">Colour</legend>
+          {(
+            [
+              ["kind", "by kind"],
+              ["owner", "by owner process"],
+            ] as const
+          ).map(([value, text]) => (
+            <button
+              key={value}
+              type="button"
+              aria-pressed={colourBy === value}
+              className={colourBy === value ? "tab selected" : "tab"}
+              onClick={() => setColourBy(value)}
+            >
+              {text}
+            </button>
+          ))}
+        </fieldset>
+        {colourBy === "kind" ? (
+          <ul className="fm-legend" aria-label="Frame kinds">
+            {FRAME_KIND_NAMES.map((name, kind) => (
+              <li key={name} title={KIND_HELP[kind]}>
+                <span className="fm-swatch" style={{ background: FRAME_COLOURS[kind] }} />
+                <span className="fm-legend-name">{name}</span>
+                <span className="fm-legend-count" data-frame-kind={name}>
+                  {phys.framesOfKind[kind]}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <ul className="fm-legend fm-owners" aria-label="Frame owners" data-testid="owner-legend">
+            {owners.owners.map((owner) => (
+              <li key={owner.pid} title={`frames allocated for ${owner.label}`}>
+                <span className="fm-swatch" style={{ background: owner.colour }} />
+                <span className="fm-legend-name">{owner.label}</span>
+                <span className="fm-legend-count" data-owner-pid={owner.pid}>
+                  {owner.frames}
+                </span>
+              </li>
+            ))}
+            <li title="reserved low memory, the shared zero page, page-cache pages: no process owns them">
+              <span className="fm-swatch" style={{ background: UNOWNED_COLOUR }} />
+              <span className="fm-legend-name">no process (kernel, cache)</span>
+              <span className="fm-legend-count" data-owner-pid="0">
+                {owners.unowned}
               </span>
             </li>
-          ))}
-        </ul>
+            <li title="in the buddy allocator">
+              <span className="fm-swatch" style={{ background: FREE_COLOUR }} />
+              <span className="fm-legend-name">free</span>
+              <span className="fm-legend-count" data-owner-pid="free">
+                {owners.free}
+              </span>
+            </li>
+          </ul>
+        )}
         <p className="frames-current" data-testid="frame-current">
           {highlight >= 0 ? (
             <>

@@ -8,6 +8,7 @@ import { useMemo, useState } from "react";
 import { MachineAtStep, type MachinePoint, pointOfFrame } from "../machine_at_step.js";
 import { type AccessRecord, hex } from "../recording.js";
 import type { ViewState } from "../store.js";
+import { FaultsChart } from "./FaultsChart.js";
 import { FrameMapPanel } from "./FrameMapPanel.js";
 import { PageTablePanel } from "./PageTablePanel.js";
 import { TlbPanel } from "./TlbPanel.js";
@@ -17,6 +18,7 @@ const TABS = [
   ["pagetable", "Page table"],
   ["tlb", "TLBs"],
   ["frames", "Physical frames"],
+  ["faults", "Faults over time"],
 ] as const;
 
 type Tab = (typeof TABS)[number][0];
@@ -105,6 +107,9 @@ export function MachinePanels({
         {tab === "tlb" && <TlbPanel machine={machine} access={access} after={after} />}
         {tab === "frames" && (
           <FrameMapPanel machine={machine} highlight={pfn} highlightLabel={frameLabel} />
+        )}
+        {tab === "faults" && recording !== null && (
+          <FaultsChart recording={recording} point={point} />
         )}
       </div>
     </section>

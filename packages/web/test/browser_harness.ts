@@ -1,0 +1,140 @@
+/**
+ * What the performance and screenshot tests share: the built page served by `vmscope serve` on a
+ * free port, Debian's Chromium driven by playwright-core, and a frame-gap meter that runs inside
+ * the page.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+
+export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const WEB_DIST = fileURLToPath(new URL("../dist/index.html", import.meta.url));
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+export interface Harness {
+  browser: Browser;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Build the page if needed, serve it and start Chromium. */
+export async function startHarness(): Promise<Harness> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
+  if (!existsSync(WEB_DIST))
+    execFileSync("npm", ["run", "build", "--silent", "-w", "packages/web"], {
+      cwd: ROOT,
+      stdio: "ignore",
+    });
+  const { child, baseUrl } = await startServer();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  return {
+    browser,
+    baseUrl,
+    async close() {
+      await browser.close();
+      child.kill("SIGTERM");
+    },
+  };
+}
+
+/** Start `vmscope serve --port 0` and read the address it prints. */
+function startServer(): Promise<{ child: ChildProcess; baseUrl: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [`${ROOT}packages/cli/bin/vmscope.js`, "serve", "--port", "0"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM");
+      reject(new Error(`server did not start: ${output}`));
+    }, 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /vmscope: serving on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve({ child, baseUrl: match[1] });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${output}`));
+    });
+  });
+}
+
+export async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.locator(selector).first().textContent()) ?? "").trim();
+}
+
+/** The current hop box, the explanation and the position line: what a step changes. */
+export async function hopDisplay(page: Page): Promise<string> {
+  const current = await text(page, '[data-testid="chain"] [aria-current="step"]');
+  return `${await text(page, '[data-testid="position"]')} | ${current} | ${await text(page, '[data-testid="explain"]')}`;
+}
+
+/** Frame gaps measured in the page, in milliseconds, and a summary of them. */
+export interface FrameGaps {
+  gaps: number[];
+  count: number;
+  max: number;
+  p95: number;
+  median: number;
+}
+
+/**
+ * Start counting animation frames inside the page: every requestAnimationFrame callback records
+ * the time since the previous one. A main thread busy for 300 ms shows as a 300 ms gap.
+ */
+export async function startFrameMeter(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const meter = { gaps: [] as number[], running: true };
+    (window as unknown as { __frameMeter: typeof meter }).__frameMeter = meter;
+    let last = -1;
+    const tick = (now: number) => {
+      if (last >= 0) meter.gaps.push(now - last);
+      last = now;
+      if (meter.running) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+/** Stop the meter and summarise what it saw. */
+export async function stopFrameMeter(page: Page): Promise<FrameGaps> {
+  const gaps = await page.evaluate(() => {
+    const meter = (window as unknown as { __frameMeter: { gaps: number[]; running: boolean } })
+      .__frameMeter;
+    meter.running = false;
+    return meter.gaps;
+  });
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const at = (fraction: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
+  return {
+    gaps,
+    count: gaps.length,
+    max: sorted.at(-1) ?? 0,
+    p95: at(0.95),
+    median: at(0.5),
+  };
+}
+
+export function describeGaps(label: string, gaps: FrameGaps): string {
+  return `${label}: ${gaps.count} frames, median ${gaps.median.toFixed(1)} ms, p95 ${gaps.p95.toFixed(1)} ms, max ${gaps.max.toFixed(1)} ms`;
+}
