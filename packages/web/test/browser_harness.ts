@@ -1,14 +1,18 @@
 /**
- * What the performance and screenshot tests share: the built page served by `vmscope serve` on a
- * free port, Debian's Chromium driven by playwright-core, and a frame-gap meter that runs inside
- * the page.
+ * What the browser tests share: the built page served by `vmscope serve` on a free port, Debian's
+ * Chromium driven by playwright-core, small readers of what the page shows, engine runs to check
+ * it against, and a frame-gap meter that runs inside the page.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { type AccessProbe, findBuiltin, parseScenario, runScenario } from "@vmscope/engine";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** Where the browser tests write their screenshots. */
+export const RESULTS = `${ROOT}test-results`;
 const WEB_DIST = fileURLToPath(new URL("../dist/index.html", import.meta.url));
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_FLAGS = [
@@ -27,15 +31,17 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Build the page if needed, serve it and start Chromium. */
+/** Build the page if needed, make the results directory, serve the page and start Chromium. */
 export async function startHarness(): Promise<Harness> {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
+  // `npm test` builds the page first; build it here when a test runs on its own.
   if (!existsSync(WEB_DIST))
     execFileSync("npm", ["run", "build", "--silent", "-w", "packages/web"], {
       cwd: ROOT,
       stdio: "ignore",
     });
+  mkdirSync(RESULTS, { recursive: true });
   const { child, baseUrl } = await startServer();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   return {
@@ -45,6 +51,25 @@ export async function startHarness(): Promise<Harness> {
       await browser.close();
       child.kill("SIGTERM");
     },
+  };
+}
+
+/**
+ * Start the harness before the tests of the enclosing describe (or file) and close it after them.
+ * The returned function gives the running harness inside a test.
+ */
+export function harnessForSuite(): () => Harness {
+  let harness: Harness | null = null;
+  beforeAll(async () => {
+    harness = await startHarness();
+  }, 60_000);
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return () => {
+    if (harness === null) throw new Error("the browser harness is not running");
+    return harness;
   };
 }
 
@@ -86,6 +111,46 @@ export async function text(page: Page, selector: string): Promise<string> {
 export async function hopDisplay(page: Page): Promise<string> {
   const current = await text(page, '[data-testid="chain"] [aria-current="step"]');
   return `${await text(page, '[data-testid="position"]')} | ${current} | ${await text(page, '[data-testid="explain"]')}`;
+}
+
+/** The 0-based index of the access the page shows. */
+export async function accessIndex(page: Page): Promise<number> {
+  const match = /access (\d+) of/.exec(await text(page, '[data-testid="position"]'));
+  if (match === null) throw new Error("no position shown");
+  return Number(match[1]) - 1;
+}
+
+/** Every counter cell the page shows, as [data-counter, text] pairs. */
+export function shownCounters(page: Page): Promise<[string, string][]> {
+  return page
+    .locator("[data-counter]")
+    .evaluateAll((cells) =>
+      cells.map((cell): [string, string] => [
+        cell.getAttribute("data-counter") ?? "",
+        cell.textContent ?? "",
+      ]),
+    );
+}
+
+/** The source of a built-in scenario. */
+export function builtinSource(name: string): string {
+  const builtin = findBuiltin(name);
+  if (builtin === undefined) throw new Error(`no built-in ${name}`);
+  return builtin.source;
+}
+
+/** The engine's own run of a scenario: its result and the number of accesses. */
+export function engineRun(source: string, fileName: string) {
+  let accesses = 0;
+  const probe: AccessProbe = {
+    accessStart() {
+      accesses++;
+    },
+    hop() {},
+    accessEnd() {},
+  };
+  const result = runScenario(parseScenario(source, fileName), { probe });
+  return { result, accesses };
 }
 
 /** Frame gaps measured in the page, in milliseconds, and a summary of them. */

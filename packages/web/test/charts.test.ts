@@ -3,70 +3,16 @@
  * (Debian's Chromium via playwright-core, against the page `vmscope serve` serves). The numbers
  * the page draws are checked against a separate engine run.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   type AccessProbe,
-  findBuiltin,
   type Machine,
   parseScenario,
   processCounters,
   runScenario,
 } from "@vmscope/engine";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const WEB_DIST = fileURLToPath(new URL("../dist/index.html", import.meta.url));
-const RESULTS = `${ROOT}test-results`;
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
-let server: ChildProcess | null = null;
-let browser: Browser | null = null;
-let baseUrl = "";
-
-function startServer(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [`${ROOT}packages/cli/bin/vmscope.js`, "serve", "--port", "0"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    server = child;
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 15_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /vmscope: serving on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${output}`));
-    });
-  });
-}
-
-function builtinSource(name: string): string {
-  const builtin = findBuiltin(name);
-  if (builtin === undefined) throw new Error(`no built-in ${name}`);
-  return builtin.source;
-}
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { accessIndex, builtinSource, harnessForSuite, RESULTS, text } from "./browser_harness.js";
 
 /** Frames per owner pid (0 for none) in a machine, as the engine's phys.ownerPid says. */
 function ownerCounts(machine: Machine): Record<string, number> {
@@ -107,16 +53,6 @@ function engineOwners(name: string): {
   };
 }
 
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).first().textContent()) ?? "").trim();
-}
-
-async function accessIndex(page: Page): Promise<number> {
-  const match = /access (\d+) of/.exec(await text(page, '[data-testid="position"]'));
-  if (match === null) throw new Error("no position shown");
-  return Number(match[1]) - 1;
-}
-
 /** The owner legend's frame counts by pid (processes with frames only). */
 async function legendOwners(page: Page): Promise<Record<string, number>> {
   const cells = await page
@@ -138,33 +74,17 @@ async function markerX(page: Page): Promise<number> {
 }
 
 describe("charts, owner colours and projector mode", () => {
-  beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
-    if (!existsSync(WEB_DIST))
-      execFileSync("npm", ["run", "build", "--silent", "-w", "packages/web"], {
-        cwd: ROOT,
-        stdio: "ignore",
-      });
-    mkdirSync(RESULTS, { recursive: true });
-    baseUrl = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.kill("SIGTERM");
-  });
+  const harness = harnessForSuite();
 
   it("draws each process's faults up to the engine's final counts, with a marker at the step", async () => {
     const result = runScenario(parseScenario(builtinSource("lazy-alloc"), "lazy-alloc.vms"));
     const accesses = runScenario(parseScenario(builtinSource("lazy-alloc"), "lazy-alloc.vms"))
       .machine.processes.map((process) => processCounters(process).accesses ?? 0)
       .reduce((sum, count) => sum + count, 0);
-    const page = await (browser as Browser).newPage({ viewport: { width: 1366, height: 768 } });
+    const page = await harness().browser.newPage({ viewport: { width: 1366, height: 768 } });
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(`${baseUrl}?scenario=lazy-alloc`);
+    await page.goto(`${harness().baseUrl}?scenario=lazy-alloc`);
     await expect
       .poll(() => text(page, '[data-testid="position"]'), { timeout: 20_000 })
       .toContain("access 1 of");
@@ -219,8 +139,8 @@ describe("charts, owner colours and projector mode", () => {
 
   it("colours the frame map by owner, with the engine's frame counts per process", async () => {
     const engine = engineOwners("fork-cow");
-    const page = await (browser as Browser).newPage({ viewport: { width: 1366, height: 768 } });
-    await page.goto(`${baseUrl}?scenario=fork-cow`);
+    const page = await harness().browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(`${harness().baseUrl}?scenario=fork-cow`);
     await expect
       .poll(() => text(page, '[data-testid="position"]'), { timeout: 20_000 })
       .toContain("access 1 of");
@@ -266,9 +186,9 @@ describe("charts, owner colours and projector mode", () => {
     [1920, 1080],
   ] as const) {
     it(`scales the page up in large-text mode at ${width}×${height}, and remembers it`, async () => {
-      const context = await (browser as Browser).newContext({ viewport: { width, height } });
+      const context = await harness().browser.newContext({ viewport: { width, height } });
       const page = await context.newPage();
-      await page.goto(`${baseUrl}?scenario=heap-write`);
+      await page.goto(`${harness().baseUrl}?scenario=heap-write`);
       await expect
         .poll(() => text(page, '[data-testid="position"]'), { timeout: 20_000 })
         .toContain("access 1 of");

@@ -2,9 +2,6 @@
  * The scenario editor, machine settings, share links and trace files in a real browser: Debian's
  * Chromium driven by playwright-core, against the built page served by `vmscope serve`.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import {
   MachineConfigError,
@@ -16,22 +13,9 @@ import {
   tlbCounters,
   vmstatValues,
 } from "@vmscope/engine";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const WEB_DIST = fileURLToPath(new URL("../dist/index.html", import.meta.url));
-const RESULTS = `${ROOT}test-results`;
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { engineRun, harnessForSuite, RESULTS, shownCounters, text } from "./browser_harness.js";
 
 /** Two processes taking turns over their buffers: context switches, so PCID matters. */
 const BROKEN = `# two processes share the CPU
@@ -45,54 +29,9 @@ b: scribble y
 const FIXED = BROKEN.replace("b: scribble y", "b: memset y 2 64K\na: memset x 3 64K");
 const TEXTBOOK = [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1];
 
-let server: ChildProcess | null = null;
-let browser: Browser | null = null;
-let baseUrl = "";
-
-/** Start `vmscope serve --port 0` and read the address it prints. */
-function startServer(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [`${ROOT}packages/cli/bin/vmscope.js`, "serve", "--port", "0"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    server = child;
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 15_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /vmscope: serving on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${output}`));
-    });
-  });
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).first().textContent()) ?? "").trim();
-}
-
 /** The engine's run of `source`: every counter the page shows, keyed like data-counter. */
 function engineCounters(source: string): { counters: Map<string, string>; accesses: number } {
-  let accesses = 0;
-  const result = runScenario(parseScenario(source, "custom.vms"), {
-    probe: {
-      accessStart() {
-        accesses++;
-      },
-      hop() {},
-      accessEnd() {},
-    },
-  });
+  const { result, accesses } = engineRun(source, "custom.vms");
   const counters = new Map<string, string>();
   const machine = result.machine;
   for (const [name, value] of Object.entries(vmstatValues(machine)))
@@ -112,14 +51,7 @@ async function expectEngineCounters(page: Page, source: string): Promise<Map<str
   await expect.poll(() => text(page, '[data-testid="position"]')).toBe(`access 1 of ${accesses}`);
   await page.getByRole("button", { name: "Run to end" }).click();
   expect(await text(page, '[data-testid="counters-when"]')).toBe("at the end of the scenario");
-  const shown = await page
-    .locator("[data-counter]")
-    .evaluateAll((cells) =>
-      cells.map((cell): [string, string] => [
-        cell.getAttribute("data-counter") ?? "",
-        cell.textContent ?? "",
-      ]),
-    );
+  const shown = await shownCounters(page);
   expect(shown.length).toBeGreaterThan(8);
   for (const [key, value] of shown)
     expect({ key, value }).toEqual({ key, value: counters.get(key) });
@@ -127,32 +59,16 @@ async function expectEngineCounters(page: Page, source: string): Promise<Map<str
 }
 
 describe("scenario editor and traces in the page", () => {
-  beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
-    if (!existsSync(WEB_DIST))
-      execFileSync("npm", ["run", "build", "--silent", "-w", "packages/web"], {
-        cwd: ROOT,
-        stdio: "ignore",
-      });
-    mkdirSync(RESULTS, { recursive: true });
-    baseUrl = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.kill("SIGTERM");
-  });
+  const harness = harnessForSuite();
 
   it("shows a syntax error at its line, runs the fixed scenario, applies machine settings and shares it", async () => {
-    const context = await (browser as Browser).newContext({
+    const context = await harness().browser.newContext({
       viewport: { width: 1366, height: 900 },
     });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(baseUrl);
+    await page.goto(harness().baseUrl);
 
     // The built-in's source is in the editor (once the worker has recorded it).
     await expect.poll(() => page.locator('[data-testid="source"]').inputValue()).toContain("spawn");
@@ -228,13 +144,13 @@ describe("scenario editor and traces in the page", () => {
   });
 
   it("loads a trace file in a worker and shows FIFO 15, LRU 12, OPT 9 misses at 3 frames", async () => {
-    const context = await (browser as Browser).newContext({
+    const context = await harness().browser.newContext({
       viewport: { width: 1366, height: 900 },
     });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(baseUrl);
+    await page.goto(harness().baseUrl);
 
     for (const policy of ["clock", "arc"]) await page.getByLabel(policy.toUpperCase()).check();
     await page.getByLabel("Frames").fill("1,2,3,4,5,6");

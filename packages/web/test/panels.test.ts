@@ -3,65 +3,17 @@
  * page `vmscope serve` serves): at a fault the page table shows the walked path, after the access
  * the TLBs show the entry it filled, and the frame map's counts are the engine's own.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
   type AccessProbe,
-  findBuiltin,
   type Machine,
   parseScenario,
   runScenario,
   type WalkLevel,
   walkLevels,
 } from "@vmscope/engine";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const WEB_DIST = fileURLToPath(new URL("../dist/index.html", import.meta.url));
-const RESULTS = `${ROOT}test-results`;
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
-let server: ChildProcess | null = null;
-let browser: Browser | null = null;
-let baseUrl = "";
-
-function startServer(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [`${ROOT}packages/cli/bin/vmscope.js`, "serve", "--port", "0"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    server = child;
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 15_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /vmscope: serving on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${output}`));
-    });
-  });
-}
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { accessIndex, builtinSource, harnessForSuite, RESULTS, text } from "./browser_harness.js";
 
 /** What the engine's machine holds just before and just after each access. */
 interface EngineAccess {
@@ -78,8 +30,6 @@ interface EngineAccess {
 
 /** One uninterrupted engine run of a built-in, watched at every access. */
 function engineAccesses(name: string): EngineAccess[] {
-  const builtin = findBuiltin(name);
-  if (builtin === undefined) throw new Error(`no built-in ${name}`);
   let machine: Machine | null = null;
   const accesses: EngineAccess[] = [];
   const processOf = (pid: number) => {
@@ -115,24 +65,13 @@ function engineAccesses(name: string): EngineAccess[] {
       access.stlbAfter = stlbSlot < 0 ? null : (m.cpu.stlb.vpn[stlbSlot] as number).toString(16);
     },
   };
-  runScenario(parseScenario(builtin.source, `${name}.vms`), {
+  runScenario(parseScenario(builtinSource(name), `${name}.vms`), {
     probe,
     onMachine: (built) => {
       machine = built;
     },
   });
   return accesses;
-}
-
-async function text(page: Page, selector: string): Promise<string> {
-  return ((await page.locator(selector).first().textContent()) ?? "").trim();
-}
-
-/** The 0-based index of the access the page shows. */
-async function accessIndex(page: Page): Promise<number> {
-  const match = /access (\d+) of/.exec(await text(page, '[data-testid="position"]'));
-  if (match === null) throw new Error("no position shown");
-  return Number(match[1]) - 1;
 }
 
 /** The frame map legend's counts, in FRAME_KIND_NAMES order. */
@@ -144,33 +83,17 @@ async function legendCounts(page: Page): Promise<number[]> {
 }
 
 describe("machine-state panels", () => {
-  beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
-    if (!existsSync(WEB_DIST))
-      execFileSync("npm", ["run", "build", "--silent", "-w", "packages/web"], {
-        cwd: ROOT,
-        stdio: "ignore",
-      });
-    mkdirSync(RESULTS, { recursive: true });
-    baseUrl = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.kill("SIGTERM");
-  });
+  const harness = harnessForSuite();
 
   it("shows the walk at a fault, the filled TLB entry after it, and the engine's frame counts", async () => {
     const engine = engineAccesses("heap-write");
-    const context = await (browser as Browser).newContext({
+    const context = await harness().browser.newContext({
       viewport: { width: 1366, height: 768 },
     });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(`${baseUrl}?scenario=heap-write`);
+    await page.goto(`${harness().baseUrl}?scenario=heap-write`);
     // The page records the scenario in a worker: the first frame comes when it is done.
     await expect
       .poll(() => text(page, '[data-testid="position"]'), { timeout: 30_000 })
@@ -243,8 +166,8 @@ describe("machine-state panels", () => {
 
   it("lights a walk that reaches the PTE table at a later fault", async () => {
     const engine = engineAccesses("lazy-alloc");
-    const page = await (browser as Browser).newPage({ viewport: { width: 1366, height: 768 } });
-    await page.goto(`${baseUrl}?scenario=lazy-alloc`);
+    const page = await harness().browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(`${harness().baseUrl}?scenario=lazy-alloc`);
     await expect
       .poll(() => text(page, '[data-testid="position"]'), { timeout: 30_000 })
       .toContain("access 1 of");
@@ -264,9 +187,9 @@ describe("machine-state panels", () => {
   });
 
   it("animates nothing under prefers-reduced-motion", async () => {
-    const context = await (browser as Browser).newContext({ reducedMotion: "reduce" });
+    const context = await harness().browser.newContext({ reducedMotion: "reduce" });
     const page = await context.newPage();
-    await page.goto(`${baseUrl}?scenario=heap-write`);
+    await page.goto(`${harness().baseUrl}?scenario=heap-write`);
     await page.keyboard.press("e");
     await page.screenshot({
       path: `${RESULTS}/panels-heap-write-pagetable-end.png`,

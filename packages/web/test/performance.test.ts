@@ -8,15 +8,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findBuiltin, simulatePages } from "@vmscope/engine";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simulatePages } from "@vmscope/engine";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
+  builtinSource,
   describeGaps,
-  type Harness,
+  harnessForSuite,
   hopDisplay,
   startFrameMeter,
-  startHarness,
   stopFrameMeter,
   text,
 } from "./browser_harness.js";
@@ -58,24 +58,23 @@ function tracePages(): number[] {
 
 /** lazy-alloc with its memset repeated `times` times (and no expectations to fail). */
 function longLazyAlloc(times: number): string {
-  const builtin = findBuiltin("lazy-alloc");
-  if (builtin === undefined) throw new Error("no built-in lazy-alloc");
-  const lines = builtin.source.split("\n").filter((line) => !line.startsWith("expect "));
+  const lines = builtinSource("lazy-alloc")
+    .split("\n")
+    .filter((line) => !line.startsWith("expect "));
   const memset = lines.indexOf("app: memset buf 0x42 1M");
   expect(memset).toBeGreaterThan(0);
   lines.splice(memset, 1, `repeat ${times}:`, "  app: memset buf 0x42 1M");
   return lines.join("\n");
 }
 
-let harness: Harness | null = null;
+const harness = harnessForSuite();
 
 async function openPage(scenario = "lazy-alloc"): Promise<{ page: Page; errors: string[] }> {
-  const browser = (harness as Harness).browser as Browser;
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const context = await harness().browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(`${(harness as Harness).baseUrl}?scenario=${scenario}`);
+  await page.goto(`${harness().baseUrl}?scenario=${scenario}`);
   await expect
     .poll(() => text(page, '[data-testid="position"]'), { timeout: 30_000 })
     .toMatch(/^access 1 of /);
@@ -83,14 +82,6 @@ async function openPage(scenario = "lazy-alloc"): Promise<{ page: Page; errors: 
 }
 
 describe("the page under load", () => {
-  beforeAll(async () => {
-    harness = await startHarness();
-  }, 60_000);
-
-  afterAll(async () => {
-    await harness?.close();
-  });
-
   it("runs a million-reference trace to its end without freezing, with the engine's misses", async () => {
     const pages = tracePages();
     const file = Buffer.from(`${pages.join("\n")}\n`);

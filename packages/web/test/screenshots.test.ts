@@ -5,8 +5,8 @@
  */
 import { mkdirSync, statSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, ROOT, startHarness, text } from "./browser_harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { harnessForSuite, ROOT, text } from "./browser_harness.js";
 
 const IMAGES = `${ROOT}docs/images`;
 /** Each image stays small enough to commit. */
@@ -22,8 +22,6 @@ app: memset buf 1 64K
 app: scribble buf
 `;
 
-let harness: Harness | null = null;
-
 async function save(page: Page, name: string, selector: string | null): Promise<void> {
   const path = `${IMAGES}/${name}`;
   if (selector === null) await page.screenshot({ path });
@@ -32,17 +30,13 @@ async function save(page: Page, name: string, selector: string | null): Promise<
 }
 
 describe.runIf(process.env.VMSCOPE_SCREENSHOTS === "1")("README screenshots", () => {
-  beforeAll(async () => {
+  beforeAll(() => {
     mkdirSync(IMAGES, { recursive: true });
-    harness = await startHarness();
-  }, 60_000);
-
-  afterAll(async () => {
-    await harness?.close();
   });
+  const harness = harnessForSuite();
 
   it("writes the main views to docs/images", async () => {
-    const { browser, baseUrl } = harness as Harness;
+    const { browser, baseUrl } = harness();
     const context = await browser.newContext({
       viewport: { width: 1366, height: 768 },
       reducedMotion: "reduce",
