@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { TraceSpecError } from "./core.js";
 import { parseCsvSpec } from "./csv.js";
-import { run, runAtEverySplit } from "./testing.js";
+import { run, runAtEverySplit } from "./test_kit.js";
 
 function csv(spec: string) {
   return { pageSize: 4096, csv: parseCsvSpec(spec) };

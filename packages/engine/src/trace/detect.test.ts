@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { detectFormat } from "./detect.js";
-import { bytesOf } from "./testing.js";
+import { bytesOf } from "./test_kit.js";
 
 function oracle(count: number): Uint8Array {
   const bytes = new Uint8Array(count * 24);

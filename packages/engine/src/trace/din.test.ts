@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { run, runAtEverySplit } from "./testing.js";
+import { run, runAtEverySplit } from "./test_kit.js";
 
 describe("din trace reader", () => {
   it("reads labels 0 (read), 1 (write), 2 (fetch) and skips 3, 4 and 5", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { run, runAtEverySplit } from "./testing.js";
+import { run, runAtEverySplit } from "./test_kit.js";
 
 const SAMPLE = `==4104== Lackey, an example Valgrind tool
 ==4104== Copyright (C) 2002-2017, and GNU GPL'd, by Nicholas Nethercote.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { run, runAtEverySplit } from "./testing.js";
+import { run, runAtEverySplit } from "./test_kit.js";
 
 /** oracleGeneral records from [obj_id, next_access_vtime] pairs. */
 function records(...entries: Array<[bigint, bigint]>): Uint8Array {

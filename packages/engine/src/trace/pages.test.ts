@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createTraceParser } from "./reader.js";
-import { bytesOf, run, runAtEverySplit } from "./testing.js";
+import { bytesOf, run, runAtEverySplit } from "./test_kit.js";
 
 describe("pages trace reader", () => {
   it("reads one decimal page number per line", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createTraceParser, resolveTraceFormat, TRACE_FORMATS, TraceSpecError } from "./reader.js";
-import { bytesOf } from "./testing.js";
+import { bytesOf } from "./test_kit.js";
 
 describe("trace reader interface", () => {
   it("lists every format", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { run, runAtEverySplit } from "./testing.js";
+import { run, runAtEverySplit } from "./test_kit.js";
 
 describe("vmsim trace reader", () => {
   it("reads hex addresses with R or W, with or without 0x", () => {

@@ -1,36 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Access } from "../policy.js";
-import { driveDefinition } from "../queues/conformance.js";
 import { simulateWith } from "../run.js";
+import { driverFor, refs, stepsArbitrary } from "../test_kit.js";
 import { definition } from "./clock.js";
 
-/** A reference to `key` (a write if `write`), or with `drop` its invalidation. */
-interface Step {
-  key: number;
-  write?: boolean;
-  drop?: boolean;
-}
-
-/** The policy in a checking container (peekVictim must agree with evict): misses and victims. */
-const drive = (
-  frames: number,
-  steps: readonly Step[],
-  overrides: Readonly<Record<string, number>> = {},
-  seed = 0,
-) => driveDefinition(definition, frames, steps, overrides, seed);
-
-const refs = (pages: readonly number[]): Step[] => pages.map((key) => ({ key }));
-
-/** Random references and invalidations over a few keys. */
-const stepsArbitrary = fc.array(
-  fc.record({
-    key: fc.integer({ min: 0, max: 8 }),
-    write: fc.boolean(),
-    drop: fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0),
-  }),
-  { maxLength: 200 },
-);
+const drive = driverFor(definition);
 
 const misses = (frames: number, pages: readonly number[], bits = 1): number =>
   simulateWith(definition, { bits }, frames, pages).misses;

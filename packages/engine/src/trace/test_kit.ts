@@ -1,7 +1,7 @@
 /**
- * Helpers for the trace readers' tests (no test framework here): run a parser over bytes split
- * into chunks, and write each reference compactly: `"7"` a read of key 7, `"7w"` a write,
- * `"7@12"` a read whose next use is at index 12. Keys print in decimal, exactly (64-bit).
+ * Helpers for the trace readers' tests (test-only: left out of the engine build): run a parser
+ * over bytes split into chunks, and write each reference compactly: `"7"` a read of key 7, `"7w"`
+ * a write, `"7@12"` a read whose next use is at index 12. Keys print in decimal, exactly (64-bit).
  */
 import { TraceFormatError, type TraceOptions } from "./core.js";
 import { createTraceParser, type TraceFormatName } from "./reader.js";

@@ -1,0 +1,34 @@
+/**
+ * Shared scaffolding of the policies' tests: reference strings, random steps (fast-check) and a
+ * driver that runs a policy definition in the checking container. Test-only: the engine's build
+ * leaves this file out (packages/engine/tsconfig.json).
+ */
+import fc from "fast-check";
+import { type CheckedStep, driveDefinition } from "./queues/conformance.js";
+import type { PolicyDefinition } from "./registry.js";
+
+/** A reference to `key` (a write if `write`), or with `drop` its invalidation. */
+export type Step = CheckedStep;
+
+/** A reference string as steps. */
+export const refs = (pages: readonly number[]): Step[] => pages.map((key) => ({ key }));
+
+/** Random references and invalidations over a few keys. */
+export const stepsArbitrary: fc.Arbitrary<Step[]> = fc.array(
+  fc.record({
+    key: fc.integer({ min: 0, max: 8 }),
+    write: fc.boolean(),
+    drop: fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0),
+  }),
+  { maxLength: 200 },
+);
+
+/** Run `definition` in a checking container (peekVictim must agree with evict). */
+export function driverFor(definition: PolicyDefinition) {
+  return (
+    frames: number,
+    steps: readonly Step[],
+    overrides: Readonly<Record<string, number>> = {},
+    seed = 0,
+  ) => driveDefinition(definition, frames, steps, overrides, seed);
+}
