@@ -89,12 +89,6 @@ export class MmStruct {
     return low;
   }
 
-  /** Whether any VMA overlaps [start, end). */
-  overlaps(start: number, end: number): boolean {
-    const vma = this.vmas[this.indexAbove(start)];
-    return vma !== undefined && vma.start < end;
-  }
-
   insert(vma: Vma): void {
     this.vmas.splice(this.indexAbove(vma.start), 0, vma);
   }
