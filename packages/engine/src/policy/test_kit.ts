@@ -23,6 +23,25 @@ export const stepsArbitrary: fc.Arbitrary<Step[]> = fc.array(
   { maxLength: 200 },
 );
 
+/**
+ * Random steps over 15 keys: mostly references (bare keys), some drops, and a few keys above
+ * 2^32 so both halves of a 64-bit key matter.
+ */
+export const mixedStepsArbitrary = fc.array(
+  fc.oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 0, max: 14 }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ key: fc.integer({ min: 0, max: 14 }), drop: fc.constant(true) }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ key: fc.integer({ min: 1, max: 3 }).map((k) => k * 4294967296 + 5) }),
+    },
+  ),
+  { maxLength: 300 },
+) as fc.Arbitrary<(Step | number)[]>;
+
 /** Run `definition` in a checking container (peekVictim must agree with evict). */
 export function driverFor(definition: PolicyDefinition) {
   return (

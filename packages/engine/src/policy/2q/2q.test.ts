@@ -2,12 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type CheckedContainer,
-  type CheckedStep,
   hotLoopWithScan,
   lruMisses,
   runChecked,
 } from "../queues/conformance.js";
 import { simulateWith } from "../run.js";
+import { mixedStepsArbitrary } from "../test_kit.js";
 import { definition, type TwoQPolicy } from "./2q.js";
 
 const A1IN = 0;
@@ -21,20 +21,7 @@ function keysOf(box: CheckedContainer, policy: TwoQPolicy, list: number): (numbe
   return policy.lists.toArray(list).map((slot) => box.keyOf(slot));
 }
 
-const steps = fc.array(
-  fc.oneof(
-    { weight: 8, arbitrary: fc.integer({ min: 0, max: 14 }) },
-    {
-      weight: 1,
-      arbitrary: fc.record({ key: fc.integer({ min: 0, max: 14 }), drop: fc.constant(true) }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.record({ key: fc.integer({ min: 1, max: 3 }).map((k) => k * 4294967296 + 5) }),
-    },
-  ),
-  { maxLength: 300 },
-) as fc.Arbitrary<(CheckedStep | number)[]>;
+const steps = mixedStepsArbitrary;
 
 describe("2q", () => {
   it("admits to Am only from A1out, on a hand-worked string (c = 4, Kin = 1, Kout = 2)", () => {

@@ -2,12 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type CheckedContainer,
-  type CheckedStep,
   hotLoopWithScan,
   lruMisses,
   runChecked,
 } from "../queues/conformance.js";
 import { simulateWith } from "../run.js";
+import { mixedStepsArbitrary } from "../test_kit.js";
 import { ACTIVE, definition, INACTIVE, kernelInactiveRatio, type LinuxPolicy } from "./linux.js";
 
 function create(capacity: number, mapped = 1, ratio = 0): LinuxPolicy {
@@ -21,20 +21,7 @@ function keysOf(box: CheckedContainer, policy: LinuxPolicy, list: number): (numb
   return policy.lists.toArray(list).map((slot) => box.keyOf(slot));
 }
 
-const steps = fc.array(
-  fc.oneof(
-    { weight: 8, arbitrary: fc.integer({ min: 0, max: 14 }) },
-    {
-      weight: 1,
-      arbitrary: fc.record({ key: fc.integer({ min: 0, max: 14 }), drop: fc.constant(true) }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.record({ key: fc.integer({ min: 1, max: 3 }).map((k) => k * 4294967296 + 5) }),
-    },
-  ),
-  { maxLength: 300 },
-) as fc.Arbitrary<(CheckedStep | number)[]>;
+const steps = mixedStepsArbitrary;
 
 describe("linux", () => {
   it("computes the kernel's inactive_ratio", () => {

@@ -1,28 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type CheckedStep, hotLoopWithScan, lruMisses, runChecked } from "../queues/conformance.js";
+import { hotLoopWithScan, lruMisses, runChecked } from "../queues/conformance.js";
 import { NONE } from "../queues/slot_lists.js";
 import { simulateWith } from "../run.js";
+import { mixedStepsArbitrary } from "../test_kit.js";
 import { definition, type SievePolicy } from "./sieve.js";
 
 function create(capacity: number): SievePolicy {
   return definition.create({ capacity, seed: 0, knowsFuture: false }, {}) as SievePolicy;
 }
 
-const steps = fc.array(
-  fc.oneof(
-    { weight: 8, arbitrary: fc.integer({ min: 0, max: 14 }) },
-    {
-      weight: 1,
-      arbitrary: fc.record({ key: fc.integer({ min: 0, max: 14 }), drop: fc.constant(true) }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.record({ key: fc.integer({ min: 1, max: 3 }).map((k) => k * 4294967296 + 5) }),
-    },
-  ),
-  { maxLength: 300 },
-) as fc.Arbitrary<(CheckedStep | number)[]>;
+const steps = mixedStepsArbitrary;
 
 describe("sieve", () => {
   it("moves the hand from the tail toward the head and leaves it where it stopped (c = 3)", () => {
