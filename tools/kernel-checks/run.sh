@@ -6,9 +6,15 @@
 #   bash tools/kernel-checks/run.sh            # both -O0 and -O2
 #   bash tools/kernel-checks/run.sh O0         # one level only
 #   bash tools/kernel-checks/run.sh > tools/kernel-checks/RESULTS.txt
+#   KC_ONLY='exp1[3-8]' bash tools/kernel-checks/run.sh   # names matching a regex
 #
 # Run as root to get PFNs from /proc/self/pagemap (used to show COW reuse
 # and the shared zero page); without root they print as 0x0.
+#
+# exp13-exp18 (page cache) create their 4 MiB test files in a temporary
+# directory under /var/tmp or /tmp (whichever is not tmpfs) and delete them.
+# At the end swapcheck.sh tries mkswap + swapon on a 64 MiB swapfile (root
+# only) and turns it off and deletes it again.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -31,6 +37,12 @@ runs=(
 	"exp10_shared_anon:-"
 	"exp11_page_cross:-"
 	"exp12_malloc_memset0:-"
+	"exp13_file_cached_read:4k-writes readahead 1-write"
+	"exp14_file_cold_mmap:random normal sequential"
+	"exp15_file_private_write:-"
+	"exp16_file_shared_write:-"
+	"exp17_file_read_syscall:-"
+	"exp18_file_sigbus_eof:-"
 )
 
 echo "# vmscope kernel checks"
@@ -51,6 +63,7 @@ for lvl in "${levels[@]}"; do
 	for r in "${runs[@]}"; do
 		src="${r%%:*}"
 		args="${r#*:}"
+		[[ -z "${KC_ONLY:-}" || "$src" =~ ${KC_ONLY} ]] || continue
 		gcc "-${lvl}" -Wall -Wextra -Wl,-z,now -o "$build/$src.$lvl" "$here/$src.c"
 		for a in $args; do
 			if [[ "$a" == "-" ]]; then
@@ -61,9 +74,12 @@ for lvl in "${levels[@]}"; do
 		done
 	done
 	# gcc -O2 turns malloc+memset(0) into calloc; show what exp12 calls.
+	[[ -e "$build/exp12_malloc_memset0.$lvl" ]] || continue
 	echo
 	echo "exp12 -${lvl}: calls made by alloc_zeroed():"
 	objdump -d "$build/exp12_malloc_memset0.$lvl" |
 		awk '/^[0-9a-f]+ <alloc_zeroed/{f=1} f&&/^$/{f=0} f' |
 		grep -oE '(call|jmp) +[0-9a-f]+ <[a-z_]+@plt>' | sed 's/^/  /' || true
 done
+
+bash "$here/swapcheck.sh"

@@ -91,8 +91,16 @@ describe("vmscope run", () => {
     ["spawn app\nother: exit\n", /bad\.vms:2:1: unknown process "other"/],
     ["spawn app\napp: write nothing\n", /bad\.vms:2:12: "nothing" is not a name of process app/],
     [
-      "machine ram=256M swap=1G\n",
-      /bad\.vms:1:18: unknown machine option "swap"; valid options: ram, pcid/,
+      "machine ram=256M swop=1G\n",
+      /bad\.vms:1:18: unknown machine option "swop"; valid options: ram, pcid/,
+    ],
+    [
+      "machine swap=12345\n",
+      /bad\.vms:1:9: swap must be 0 or a size like 512M in whole pages, not "12345"/,
+    ],
+    [
+      "file data size=1M\nspawn app\napp: m = mmap 1M file=other\n",
+      /bad\.vms:3:1: no file named "other": declare it with "file other size=SIZE"; declared files: data/,
     ],
     [
       "spawn app\nexpect app.bogus == 1\n",

@@ -77,10 +77,39 @@ function faultLoop(): number {
   return faults;
 }
 
+/**
+ * Random reads and writes over 96 MiB on a 64 MiB machine with swap: a quarter of the accesses
+ * miss RAM, so the loop runs reclaim, swap-out and swap-in (with readahead) all the time.
+ */
+function swapLoop(): number {
+  const machine = new Machine(
+    machineConfigFrom([
+      { key: "ram", value: "64M" },
+      { key: "swap", value: "256M" },
+    ]),
+  );
+  const process = machine.spawn("bench");
+  const size = 96 * 1024 * 1024;
+  const base = doMmap(machine, process, size, RW, false, false);
+  const pages = size / PAGE;
+  for (let page = 0; page < pages; page++)
+    machine.access(process, base + page * PAGE, 8, ACCESS_WRITE);
+  const count = 2_000_000;
+  let state = 12345;
+  for (let index = 0; index < count; index++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const kind = (index & 3) === 0 ? ACCESS_WRITE : ACCESS_READ;
+    machine.access(process, base + (state % pages) * PAGE, 8, kind);
+    if ((index & 1023) === 0) machine.runBackgroundWork();
+  }
+  return count;
+}
+
 const figures = [
   measure("TLB-hit loop (L1 dTLB hits)", "accesses", tlbHitLoop),
   measure("page-walk loop (random pages over 64 MiB)", "accesses", walkLoop),
   measure("fault-heavy loop (demand-zero faults)", "faults", faultLoop),
+  measure("swapping loop (96 MiB random on 64 MiB RAM)", "accesses", swapLoop),
 ];
 for (const figure of figures) {
   const rate = figure.operations / figure.seconds / 1e6;

@@ -3,6 +3,7 @@
  */
 import { type CpuConfig, DEFAULT_CPU_CONFIG } from "./arch/x86/mmu.js";
 import type { TlbGeometry } from "./arch/x86/tlb.js";
+import { DEFAULT_DISK, DISK_PRESETS } from "./block/disk.js";
 import { parseSize } from "./scenario/units.js";
 
 export interface MachineConfig {
@@ -11,12 +12,39 @@ export interface MachineConfig {
   cpu: CpuConfig;
   /** RLIMIT_STACK in bytes. */
   stackLimit: number;
+  /** Bytes of swap (0: none). */
+  swapBytes: number;
+  /** The disk's latency model, a preset name of block/disk.ts. */
+  disk: string;
+  /** read_ahead_kb: the largest readahead window, in bytes. */
+  readaheadBytes: number;
+  /** vm.swappiness, 0-200. */
+  swappiness: number;
+  /** vm.min_free_kbytes, or null for the kernel's default for this much RAM. */
+  minFreeKbytes: number | null;
+  /** vm.watermark_scale_factor, in ten-thousandths of RAM (1-3000). */
+  watermarkScaleFactor: number;
+  /** vm.page-cluster: swap readahead reads 2^pageCluster pages. */
+  pageCluster: number;
+  /** vm.dirty_background_ratio: the flusher starts when dirty pages pass this % of available memory. */
+  dirtyBackgroundRatio: number;
+  /** vm.dirty_expire_centisecs, in ns: pages dirty longer than this are written back. */
+  dirtyExpireNs: number;
 }
 
 export const DEFAULT_MACHINE_CONFIG: Readonly<MachineConfig> = {
   ramBytes: 256 * 1024 * 1024,
   cpu: DEFAULT_CPU_CONFIG,
   stackLimit: 8 * 1024 * 1024,
+  swapBytes: 0,
+  disk: DEFAULT_DISK,
+  readaheadBytes: 128 * 1024,
+  swappiness: 60,
+  minFreeKbytes: null,
+  watermarkScaleFactor: 10,
+  pageCluster: 3,
+  dirtyBackgroundRatio: 10,
+  dirtyExpireNs: 30e9,
 };
 
 /** Options of the `machine` statement, with what each takes; listed when a key is unknown. */
@@ -27,6 +55,16 @@ export const MACHINE_OPTIONS: Record<string, string> = {
   itlb: "L1 instruction TLB as ENTRIESxWAYS (default 128x8)",
   stlb: "L2 shared TLB as ENTRIESxWAYS (default 1536x12)",
   stack: "stack size limit, RLIMIT_STACK (default 8M)",
+  swap: "swap device size, e.g. 512M (default 0: no swap)",
+  disk: `block device latency model: ${Object.keys(DISK_PRESETS).join(", ")} (default ${DEFAULT_DISK})`,
+  readahead: "largest readahead window, read_ahead_kb, e.g. 128K (default 128K; 0 turns it off)",
+  swappiness:
+    "vm.swappiness, 0-200: weight of anonymous against file pages in reclaim (default 60)",
+  min_free_kbytes: "vm.min_free_kbytes, the min watermark in KiB (default: the kernel's formula)",
+  watermark_scale_factor: "vm.watermark_scale_factor, 1-3000 (default 10)",
+  page_cluster: "vm.page-cluster, 0-10: swap readahead reads 2^N pages (default 3)",
+  dirty_background_ratio: "vm.dirty_background_ratio, 0-100 (default 10)",
+  dirty_expire: "vm.dirty_expire_centisecs as a time, e.g. 30s or 500ms (default 30s)",
 };
 
 /** A bad option; `key` names the option at fault. */
@@ -76,6 +114,59 @@ function applyOption(config: MachineConfig, key: string, value: string): Machine
       }
       return { ...config, stackLimit: bytes };
     }
+    case "swap": {
+      const bytes = parseSize(value);
+      if (
+        bytes === null ||
+        bytes % 4096 !== 0 ||
+        bytes > 2 ** 40 ||
+        (bytes > 0 && bytes < 2 * 4096)
+      ) {
+        throw new MachineConfigError(
+          key,
+          `swap must be 0 or a size like 512M in whole pages, not "${value}"`,
+        );
+      }
+      return { ...config, swapBytes: bytes };
+    }
+    case "disk":
+      if (!(value in DISK_PRESETS)) {
+        throw new MachineConfigError(
+          key,
+          `unknown disk "${value}"; valid: ${Object.keys(DISK_PRESETS).join(", ")}`,
+        );
+      }
+      return { ...config, disk: value };
+    case "readahead": {
+      const bytes = parseSize(value);
+      if (bytes === null || bytes % 4096 !== 0 || bytes > 64 * 1024 * 1024) {
+        throw new MachineConfigError(
+          key,
+          `readahead must be a size in whole pages up to 64M, not "${value}"`,
+        );
+      }
+      return { ...config, readaheadBytes: bytes };
+    }
+    case "swappiness":
+      return { ...config, swappiness: integerOption(key, value, 0, 200) };
+    case "min_free_kbytes":
+      return { ...config, minFreeKbytes: integerOption(key, value, 128, 1048576) };
+    case "watermark_scale_factor":
+      return { ...config, watermarkScaleFactor: integerOption(key, value, 1, 3000) };
+    case "page_cluster":
+      return { ...config, pageCluster: integerOption(key, value, 0, 10) };
+    case "dirty_background_ratio":
+      return { ...config, dirtyBackgroundRatio: integerOption(key, value, 0, 100) };
+    case "dirty_expire": {
+      const ns = parseDuration(value);
+      if (ns === null) {
+        throw new MachineConfigError(
+          key,
+          `dirty_expire must be a time like 30s or 500ms, not "${value}"`,
+        );
+      }
+      return { ...config, dirtyExpireNs: ns };
+    }
     default:
       throw new MachineConfigError(
         key,
@@ -102,4 +193,24 @@ function tlbGeometry(key: string, value: string): TlbGeometry {
     );
   }
   return { entries, ways };
+}
+
+function integerOption(key: string, value: string, low: number, high: number): number {
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= low && number <= high)) {
+    throw new MachineConfigError(
+      key,
+      `${key} must be a whole number from ${low} to ${high}, not "${value}"`,
+    );
+  }
+  return number;
+}
+
+const DURATION_UNITS: Record<string, number> = { ns: 1, us: 1e3, ms: 1e6, s: 1e9 };
+
+/** A time such as `30s`, `500ms` or `80us`, in ns; null when malformed. */
+export function parseDuration(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(ns|us|ms|s)$/.exec(text);
+  if (match === null) return null;
+  return Number(match[1]) * (DURATION_UNITS[match[2] as string] as number);
 }

@@ -11,6 +11,7 @@
 import {
   ENTRIES_PER_TABLE,
   entryPfn,
+  isSwapEntry,
   LEVEL_NAMES,
   LEVEL_PGD,
   LEVEL_PTE,
@@ -39,8 +40,11 @@ import {
   FRAME_RESERVED,
   FRAME_SHMEM,
   FRAME_ZERO,
+  PG_ACTIVE,
+  PG_DIRTY,
   type PhysicalMemory,
 } from "./mm/frames.js";
+import { LRU_NAMES, lruListOf } from "./mm/lru.js";
 import { entryMapsFrame } from "./mm/memory.js";
 import type { MmStruct } from "./mm/mm_struct.js";
 import { PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE, type Vma } from "./mm/vma.js";
@@ -81,7 +85,7 @@ export function checkInvariants(machine: Machine): string[] {
   const out: string[] = [];
   const phys = machine.phys;
   const live = machine.running();
-  const census = new Census(phys.totalFrames);
+  const census = new Census(phys.totalFrames, machine.memory.swap?.slots ?? 0);
 
   checkProcesses(machine, live, out);
   for (const process of live) {
@@ -120,10 +124,13 @@ class Census {
   readonly tableOwner: Int32Array;
   /** Table frames reached from some live PGD, PGDs included. */
   reachableTables = 0;
+  /** Swap entries referring to each swap slot. */
+  readonly swapRefs: Int32Array;
 
-  constructor(totalFrames: number) {
+  constructor(totalFrames: number, swapSlots: number) {
     this.ptes = new Int32Array(totalFrames);
     this.tableOwner = new Int32Array(totalFrames);
+    this.swapRefs = new Int32Array(swapSlots);
   }
 }
 
@@ -231,10 +238,13 @@ interface Walk {
   readonly process: Process;
   readonly census: Census;
   readonly out: string[];
+  /** The swap device's per-slot counts, when there is swap. */
+  readonly swapCount: Int32Array | null;
   tablesBelowPgd: number;
   anon: number;
   file: number;
   shmem: number;
+  swap: number;
 }
 
 function walkPageTables(machine: Machine, process: Process, census: Census, out: string[]): void {
@@ -257,10 +267,12 @@ function walkPageTables(machine: Machine, process: Process, census: Census, out:
     process,
     census,
     out,
+    swapCount: machine.memory.swap?.count ?? null,
     tablesBelowPgd: 0,
     anon: 0,
     file: 0,
     shmem: 0,
+    swap: 0,
   };
   walkTable(walk, pgd, LEVEL_PGD, 0);
 
@@ -276,6 +288,11 @@ function walkPageTables(machine: Machine, process: Process, census: Census, out:
   }
   if (mm.rssFile !== walk.file) {
     out.push(`${where}: rssFile is ${mm.rssFile}, page tables map ${walk.file} file pages`);
+  }
+  if (mm.swapEntries !== walk.swap) {
+    out.push(
+      `${where}: swapEntries is ${mm.swapEntries}, page tables hold ${walk.swap} swap entries`,
+    );
   }
   if (mm.rssShmem !== walk.shmem) {
     out.push(`${where}: rssShmem is ${mm.rssShmem}, page tables map ${walk.shmem} shmem pages`);
@@ -334,8 +351,12 @@ function walkTable(walk: Walk, table: number, level: number, base: number): void
 function checkLeaf(walk: Walk, address: number, low: number, high: number): void {
   const { phys, process, census, out } = walk;
   const where = `pid ${process.pid}: PTE for ${hex(address)}`;
+  if (isSwapEntry(low)) {
+    checkSwapEntry(walk, address, entryPfn(low, high));
+    return;
+  }
   if (!entryMapsFrame(low)) {
-    // Until swap exists, a non-present entry that maps nothing must be empty.
+    // A non-present entry that maps nothing and holds no swap entry must be empty.
     out.push(`${where} is not present yet not empty (${hex(high)}:${hex(low)})`);
     return;
   }
@@ -384,7 +405,13 @@ function checkLeaf(walk: Walk, address: number, low: number, high: number): void
     // Copy-on-write safety: only a page this process alone maps may be written in place.
     if (kind !== FRAME_ANON) {
       out.push(`${where} is writable in a private VMA but maps the ${kindName(kind)} page ${pfn}`);
-    } else if (phys.mapcount[pfn] !== 1 || phys.refcount[pfn] !== 1) {
+    } else if (
+      phys.mapcount[pfn] !== 1 ||
+      phys.refcount[pfn] !== 1 + ((phys.swapSlot[pfn] as number) >= 0 ? 1 : 0) ||
+      // A swap copy another entry still names would go stale under a store.
+      ((phys.swapSlot[pfn] as number) >= 0 &&
+        (walk.swapCount?.[phys.swapSlot[pfn] as number] ?? 0) > 0)
+    ) {
       out.push(
         `${where} is writable in a private VMA but anon pfn ${pfn} is shared (mapcount ${phys.mapcount[pfn]}, refcount ${phys.refcount[pfn]})`,
       );
@@ -399,6 +426,21 @@ function checkLeaf(walk: Walk, address: number, low: number, high: number): void
   }
   if (low & PTE_DIRTY && kind === FRAME_ZERO) out.push(`${where} maps the zero page dirty`);
   checkBacking(walk, vma, address, pfn, kind);
+}
+
+/** A swap entry must name a slot in use, in a private VMA (shmem pages are never swapped). */
+function checkSwapEntry(walk: Walk, address: number, slot: number): void {
+  const { process, census, out } = walk;
+  const where = `pid ${process.pid}: PTE for ${hex(address)}`;
+  walk.swap++;
+  if (slot <= 0 || slot >= census.swapRefs.length) {
+    out.push(`${where} holds swap slot ${slot}, outside the swap device`);
+    return;
+  }
+  census.swapRefs[slot] = (census.swapRefs[slot] as number) + 1;
+  const vma = vmaContaining(process.mm, address);
+  if (vma === null) out.push(`${where} holds swap slot ${slot} outside any VMA`);
+  else if (vma.isShared) out.push(`${where} holds swap slot ${slot} in a shared VMA`);
 }
 
 /** The frame a PTE maps must be one its VMA can hold. */
@@ -449,8 +491,8 @@ function checkPageCache(machine: Machine, live: Process[], out: string[]): Uint8
       if (vma.backing !== null) vmasOver.set(vma.backing, (vmasOver.get(vma.backing) ?? 0) + 1);
     }
   }
-  for (const image of [...machine.cachedImages()]) {
-    if (!vmasOver.has(image)) vmasOver.set(image, 0);
+  for (const space of [...machine.cachedImages(), ...machine.files.values()]) {
+    if (!vmasOver.has(space)) vmasOver.set(space, 0);
   }
   for (const [space, vmaCount] of vmasOver) {
     const where = `page cache of ${space.name} (inode ${space.inode})`;
@@ -479,7 +521,13 @@ function checkPageCache(machine: Machine, live: Process[], out: string[]): Uint8
         out.push(`${where}: page ${index} lies beyond the object's ${space.sizeInPages} pages`);
       }
       if (cached[pfn] !== 0) out.push(`${where}: pfn ${pfn} is cached twice`);
+      if (phys.mapping[pfn] !== space) out.push(`${where}: pfn ${pfn} does not record its file`);
       cached[pfn] = 1;
+    }
+    let dirty = 0;
+    for (const pfn of space.pages.values()) if ((phys.flags[pfn] as number) & PG_DIRTY) dirty++;
+    if (space.dirtyPages !== dirty) {
+      out.push(`${where}: dirtyPages is ${space.dirtyPages} but ${dirty} cached pages are dirty`);
     }
   }
   return cached;
@@ -534,13 +582,21 @@ function checkFrames(
         tableFrames++;
         if (census.tableOwner[pfn] === 0) leakedTables.push(pfn);
         break;
-      case FRAME_ANON:
+      case FRAME_ANON: {
         if (mapcount !== ptes) out.push(`${where}: mapcount ${mapcount} but ${ptes} PTEs map it`);
-        if (refcount !== mapcount) {
-          out.push(`${where}: refcount ${refcount}, expected ${mapcount} (its mapcount)`);
+        const slot = phys.swapSlot[pfn] as number;
+        const expected = mapcount + (slot >= 0 ? 1 : 0);
+        if (refcount !== expected) {
+          out.push(
+            `${where}: refcount ${refcount}, expected ${expected} (its mapcount${slot >= 0 ? " + the swap cache" : ""})`,
+          );
         }
-        if (ptes === 0) out.push(`${where} is mapped by no PTE (leaked)`);
+        if (slot >= 0 && machine.memory.swap?.cachePfn[slot] !== pfn) {
+          out.push(`${where} says it caches swap slot ${slot}, but the swap cache disagrees`);
+        }
+        if (ptes === 0 && slot < 0) out.push(`${where} is mapped by no PTE (leaked)`);
         break;
+      }
       case FRAME_FILE:
       case FRAME_SHMEM: {
         if (mapcount !== ptes) out.push(`${where}: mapcount ${mapcount} but ${ptes} PTEs map it`);
@@ -588,6 +644,66 @@ function checkFrames(
     );
   }
   for (const problem of buddy.checkInvariants()) out.push(`buddy allocator: ${problem}`);
+  checkLruLists(machine, out);
+  checkSwap(machine, census, out);
+}
+
+/**
+ * Every anonymous and file page is on exactly the list its type and PG_active say; nothing
+ * else is on a list; the list sizes add up.
+ */
+function checkLruLists(machine: Machine, out: string[]): void {
+  const { phys, lru } = machine;
+  const counted = new Int32Array(4);
+  for (let pfn = 0; pfn < phys.totalFrames; pfn++) {
+    const kind = phys.kind[pfn] as number;
+    const list = lru.listOf[pfn] as number;
+    const where = `pfn ${pfn} (${kindName(kind)})`;
+    if (kind !== FRAME_ANON && kind !== FRAME_FILE) {
+      if (list !== -1) out.push(`${where} is on LRU list ${LRU_NAMES[list]}`);
+      continue;
+    }
+    const active = ((phys.flags[pfn] as number) & PG_ACTIVE) !== 0;
+    const expected = lruListOf(kind === FRAME_FILE, active);
+    if (list !== expected) {
+      out.push(`${where} is on ${LRU_NAMES[list] ?? "no list"}, expected ${LRU_NAMES[expected]}`);
+    }
+    if (list >= 0) counted[list] = (counted[list] as number) + 1;
+  }
+  for (let list = 0; list < 4; list++) {
+    const walked = lru.pagesOf(list).length;
+    if (lru.sizes[list] !== counted[list] || walked !== counted[list]) {
+      out.push(
+        `${LRU_NAMES[list]}: size ${lru.sizes[list]}, ${walked} pages linked, ${counted[list]} frames on it`,
+      );
+    }
+  }
+}
+
+/**
+ * Each swap slot's count equals the swap entries that name it; a slot is in use exactly when
+ * some entry names it or the swap cache holds it, so a slot is freed with its last reference.
+ */
+function checkSwap(machine: Machine, census: Census, out: string[]): void {
+  const swap = machine.memory.swap;
+  if (swap === null) return;
+  const phys = machine.phys;
+  let used = 0;
+  for (let slot = 1; slot < swap.slots; slot++) {
+    const count = swap.count[slot] as number;
+    const pfn = swap.cachePfn[slot] as number;
+    if (count !== census.swapRefs[slot]) {
+      out.push(
+        `swap slot ${slot}: count ${count} but ${census.swapRefs[slot]} swap entries name it`,
+      );
+    }
+    if (pfn >= 0 && (phys.kind[pfn] !== FRAME_ANON || phys.swapSlot[pfn] !== slot)) {
+      out.push(`swap slot ${slot}: cached in pfn ${pfn}, which does not hold it`);
+    }
+    if (count > 0 || pfn >= 0) used++;
+  }
+  if (swap.used !== used) out.push(`swap: ${swap.used} slots counted in use, ${used} are`);
+  if (swap.count[0] !== 0 || swap.cachePfn[0] !== -1) out.push("swap: the header slot is in use");
 }
 
 // ---- TLBs ---------------------------------------------------------------------------------------

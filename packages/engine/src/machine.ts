@@ -4,19 +4,30 @@
  */
 import { Cpu } from "./arch/x86/mmu.js";
 import { PAGE_SIZE } from "./arch/x86/pgtable.js";
+import { BlockDevice, diskModelNamed } from "./block/disk.js";
 import { DEFAULT_MACHINE_CONFIG, type MachineConfig } from "./config.js";
 import { AddressSpace } from "./mm/address_space.js";
 import { IMAGE_FILE_SIZE, setupExecLayout } from "./mm/exec.js";
 import { PageFaultHandler } from "./mm/fault.js";
-import { FRAME_FILE, PhysicalMemory } from "./mm/frames.js";
+import { PageCache } from "./mm/filemap.js";
+import { PhysicalMemory } from "./mm/frames.js";
+import { LruLists } from "./mm/lru.js";
 import { type FreeResult, GlibcMalloc, type MallocHost } from "./mm/malloc.js";
-import { MemoryManager, VM_FAULT_DONE } from "./mm/memory.js";
+import { MemoryManager, VM_FAULT_DONE, VM_FAULT_SIGBUS } from "./mm/memory.js";
 import { MmStruct } from "./mm/mm_struct.js";
 import { doBrk, doMmap, doMunmap, releaseBacking } from "./mm/mmap.js";
+import { forEachMapping } from "./mm/rmap.js";
+import { SwapDevice } from "./mm/swapfile.js";
+import { UserPages } from "./mm/user_pages.js";
 import { PROT_READ, PROT_WRITE, type Vma } from "./mm/vma.js";
+import { Reclaimer } from "./mm/vmscan.js";
 import { newVmstatCounters } from "./mm/vmstat.js";
+import { defaultMinFreeKbytes, zoneWatermarks } from "./mm/watermarks.js";
 import { ACCESS_WRITE } from "./probe.js";
 import { Process, type SignalRecord } from "./process.js";
+
+/** dirty_writeback_centisecs: the flusher wakes every 5 s of simulated time. */
+const WRITEBACK_INTERVAL_NS = 5e9;
 
 /** The first PID handed out; later processes count up from it. */
 const FIRST_PID = 1000;
@@ -28,19 +39,68 @@ export class Machine {
   readonly vmstat = newVmstatCounters();
   readonly memory: MemoryManager;
   readonly cpu: Cpu;
+  /** The active and inactive lists of anonymous and file pages. */
+  readonly lru: LruLists;
+  readonly pageCache: PageCache;
+  /** The one disk: files live on it, and the swap area too. */
+  readonly disk: BlockDevice;
+  readonly reclaim: Reclaimer;
   /** Every process ever started, in PID order (dead ones stay, for their counters). */
   readonly processes: Process[] = [];
   /** Executable images in the page cache, by path. */
   private readonly images = new Map<string, AddressSpace>();
+  /** Files declared by the scenario, by name. */
+  readonly files = new Map<string, AddressSpace>();
+  /** Disk time spent by kswapd and the flusher (background work no process waits for), ns. */
+  backgroundIoNs = 0;
+  /** The process inside the kernel (a fault or a system call): killing it is deferred. */
+  private inKernel: Process | null = null;
+  /** Disk time the process inside the kernel waited for during reclaim, ns. */
+  private reclaimIoNs = 0;
   private nextPid = FIRST_PID;
   private nextContextId = 1;
   private inodeCounter = 1000;
+  /** When the flusher last ran, on the machine clock (ns). */
+  private lastWritebackNs = 0;
 
   constructor(config: MachineConfig = DEFAULT_MACHINE_CONFIG) {
     this.config = config;
-    this.phys = new PhysicalMemory(Math.floor(config.ramBytes / PAGE_SIZE));
+    const frames = Math.floor(config.ramBytes / PAGE_SIZE);
+    this.phys = new PhysicalMemory(frames);
     this.cpu = new Cpu(config.cpu, this.phys, this.vmstat, new PageFaultHandler(this));
-    this.memory = new MemoryManager(this.phys, this.vmstat, this.cpu);
+    this.lru = new LruLists(frames);
+    const pages = new UserPages(this.phys, this.lru, this.vmstat);
+    this.disk = new BlockDevice(diskModelNamed(config.disk));
+    this.pageCache = new PageCache(
+      pages,
+      this.phys,
+      this.vmstat,
+      this.disk,
+      config.readaheadBytes / PAGE_SIZE,
+    );
+    this.pageCache.clock = () => this.nowNs();
+    this.pageCache.mkclean = (pfn) =>
+      forEachMapping(this.memory, this.processes, pfn, (mm, offset, address) =>
+        this.memory.cleanEntry(mm, offset, address),
+      );
+    this.memory = new MemoryManager(this.phys, this.vmstat, this.cpu, pages, this.pageCache);
+    this.memory.pageCluster = config.pageCluster;
+    if (config.swapBytes > 0) this.memory.swap = new SwapDevice(config.swapBytes, this.disk);
+    const managed = this.phys.freeFrames;
+    const minFree = config.minFreeKbytes ?? defaultMinFreeKbytes(managed);
+    this.reclaim = new Reclaimer(
+      this,
+      zoneWatermarks(managed, minFree, config.watermarkScaleFactor),
+      config.swappiness,
+    );
+    pages.gate = this.reclaim;
+  }
+
+  /** The machine clock: the simulated time every process has run, one CPU, in ns. */
+  nowNs(): number {
+    let cycles = 0;
+    for (const process of this.processes) cycles += process.cycles;
+    return cycles / this.cpu.timing.cyclesPerNs;
   }
 
   nextInode(): number {
@@ -69,16 +129,30 @@ export class Machine {
     let image = this.images.get(path);
     if (image === undefined) {
       image = new AddressSpace(path, IMAGE_FILE_SIZE, false, "08:01", this.nextInode());
-      for (let index = 0; index < image.sizeInPages; index++) {
-        const pfn = this.phys.allocFrame(FRAME_FILE, 0);
-        if (pfn < 0) break;
-        this.phys.refcount[pfn] = 1;
-        this.phys.pageIndex[pfn] = index;
-        image.pages.set(index, pfn);
-      }
+      this.fillCache(image);
       this.images.set(path, image);
     }
     return image;
+  }
+
+  /** Whether `space` is a program's executable image (its pages are VM_EXEC-mapped text). */
+  isExecutableImage(space: AddressSpace): boolean {
+    return this.images.get(space.name) === space;
+  }
+
+  /** Read a whole file into the page cache without charging anyone (it was read earlier). */
+  private fillCache(space: AddressSpace): void {
+    for (let index = 0; index < space.sizeInPages; index++) {
+      if (this.pageCache.addPage(space, index, 0) < 0) break;
+    }
+  }
+
+  /** `file NAME size=SIZE [cached]`: a file on the disk, its pages in the page cache if `cached`. */
+  createFile(name: string, size: number, cached: boolean): AddressSpace {
+    const file = new AddressSpace(name, size, false, "08:01", this.nextInode());
+    this.files.set(name, file);
+    if (cached) this.fillCache(file);
+    return file;
   }
 
   /**
@@ -108,6 +182,9 @@ export class Machine {
       this.teardown(child);
       return null;
     }
+    // The child shares its parent's open files, positions included.
+    child.files.push(...parent.files);
+    child.oomScoreAdj = parent.oomScoreAdj;
     if (parent.allocator !== null)
       child.allocator = parent.allocator.cloneFor(this.mallocHost(child));
     this.processes.push(child);
@@ -121,12 +198,39 @@ export class Machine {
     process.state = "exited";
   }
 
-  /** Deliver a fatal signal: the process dies and its memory is released. */
+  /**
+   * Deliver a fatal signal: the process dies and its memory is released. A process inside the
+   * kernel (its fault is still running) is torn down when it leaves.
+   */
   kill(process: Process, signal: SignalRecord): void {
     if (!process.alive) return;
     process.signal = signal;
-    this.teardown(process);
     process.state = "killed";
+    if (process !== this.inKernel) this.teardown(process);
+  }
+
+  /**
+   * `process` enters the kernel (a fault or a system call): reclaim charges its disk waits to it,
+   * and an OOM kill of it waits until it leaves. leaveKernel returns the disk time it waited for
+   * in reclaim (ns).
+   */
+  enterKernel(process: Process): void {
+    this.inKernel = process;
+    this.reclaim.current = process;
+    this.reclaimIoNs = 0;
+  }
+
+  leaveKernel(process: Process): number {
+    this.inKernel = null;
+    this.reclaim.current = null;
+    if (process.state === "killed" && process.mm.pgd >= 0) this.teardown(process);
+    return this.reclaimIoNs;
+  }
+
+  /** Disk time spent by reclaim: the allocating process waits for it; kswapd's is background. */
+  chargeIo(ns: number): void {
+    if (this.inKernel !== null) this.reclaimIoNs += ns;
+    else this.backgroundIoNs += ns;
   }
 
   /** exit_mmap: release every mapping, page table and TLB entry of the process. */
@@ -146,12 +250,7 @@ export class Machine {
 
   /** Release a shmem object's pages once nothing maps it. */
   dropCache(backing: AddressSpace): void {
-    for (const pfn of backing.pages.values()) {
-      const references = (this.phys.refcount[pfn] as number) - 1;
-      this.phys.refcount[pfn] = references;
-      if (references === 0) this.phys.freeFrame(pfn);
-    }
-    backing.pages.clear();
+    for (const pfn of [...backing.pages.values()]) this.pageCache.removePage(pfn);
   }
 
   // ---- the kernel side of faults --------------------------------------------------------------
@@ -163,24 +262,61 @@ export class Machine {
    */
   completeFault(process: Process, vma: Vma, address: number, write: boolean): boolean {
     const memory = this.memory;
+    this.enterKernel(process);
     const result = memory.handleMmFault(process, vma, address, write);
+    const waitedNs = memory.lastFaultIoNs + this.leaveKernel(process);
     const timing = this.cpu.timing;
     const cycles =
       timing.faultOverhead +
       memory.lastFaultZeroed * timing.zeroPage +
       memory.lastFaultCopied * timing.copyPage +
-      memory.lastFaultTables * timing.tableAllocation;
+      memory.lastFaultTables * timing.tableAllocation +
+      Math.round(waitedNs * timing.cyclesPerNs);
     this.cpu.reportFault(memory.lastFaultOutcome, cycles, memory.lastFaultPfn, 0);
     if (result === VM_FAULT_DONE) return true;
-    this.kill(process, { signal: "SIGKILL", code: "out of memory", address });
+    this.failFault(process, result, address);
     return false;
   }
 
   /** One page of MAP_POPULATE (faultin_page): a fault unless the page is already mapped right. */
   populatePage(process: Process, vma: Vma, address: number, write: boolean): void {
+    this.enterKernel(process);
     const result = this.memory.handleMmFault(process, vma, address, write);
-    if (result !== VM_FAULT_DONE) {
+    const waitedNs = this.memory.lastFaultIoNs + this.leaveKernel(process);
+    process.cycles += Math.round(waitedNs * this.cpu.timing.cyclesPerNs);
+    if (result !== VM_FAULT_DONE) this.failFault(process, result, address);
+  }
+
+  /** A fault that could not complete: SIGBUS beyond the end of a file, else out of memory. */
+  private failFault(process: Process, result: number, address: number): void {
+    if (result === VM_FAULT_SIGBUS) {
+      this.kill(process, { signal: "SIGBUS", code: "BUS_ADRERR", address });
+    } else {
+      // The OOM killer may already have chosen this process; otherwise the allocation failed.
       this.kill(process, { signal: "SIGKILL", code: "out of memory", address });
+    }
+  }
+
+  /**
+   * Work the kernel does between a process's operations: kswapd, when an allocation woke it, and
+   * the flusher, which writes back inodes dirty for longer than dirty_expire or all dirty pages
+   * once they pass dirty_background_ratio of the available memory.
+   */
+  runBackgroundWork(): void {
+    this.reclaim.runKswapd();
+    const now = this.nowNs();
+    const config = this.config;
+    let dirty = 0;
+    for (const file of this.files.values()) dirty += file.dirtyPages;
+    if (dirty === 0) return;
+    const available = this.phys.freeFrames + this.lru.fileSize();
+    const overThreshold = dirty * 100 > config.dirtyBackgroundRatio * available;
+    const writebackDue = now - this.lastWritebackNs >= WRITEBACK_INTERVAL_NS;
+    if (!overThreshold && !writebackDue) return;
+    this.lastWritebackNs = now;
+    for (const file of this.files.values()) {
+      const expired = file.dirtiedAtNs >= 0 && now - file.dirtiedAtNs >= config.dirtyExpireNs;
+      if (overThreshold || expired) this.backgroundIoNs += this.pageCache.writeback(file);
     }
   }
 

@@ -51,6 +51,12 @@ export const OUTCOME_WRITE_NOTIFY = 11;
 export const OUTCOME_STACK_GROWTH = 12;
 export const OUTCOME_SIGSEGV = 13;
 export const OUTCOME_OOM = 14;
+/** A page came back from swap (from the swap cache: minor; from the device: major). */
+export const OUTCOME_SWAP_IN = 15;
+/** A file page that had to be read from the disk (a major fault). */
+export const OUTCOME_FILE_READ = 16;
+/** An access beyond the end of a mapped file: SIGBUS. */
+export const OUTCOME_SIGBUS = 17;
 export const OUTCOME_NAMES = [
   "hit",
   "miss",
@@ -67,6 +73,9 @@ export const OUTCOME_NAMES = [
   "stack grown",
   "SIGSEGV",
   "out of memory",
+  "swapped in",
+  "file page read from disk",
+  "SIGBUS",
 ] as const;
 
 export interface AccessProbe {

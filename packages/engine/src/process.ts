@@ -1,3 +1,4 @@
+import type { OpenFile } from "./fs/open_file.js";
 import type { GlibcMalloc } from "./mm/malloc.js";
 import type { MmStruct } from "./mm/mm_struct.js";
 
@@ -6,7 +7,7 @@ export type ProcessState = "running" | "exited" | "killed";
 /** A fatal signal the simulated kernel delivered, with its si_code and faulting address. */
 export interface SignalRecord {
   signal: "SIGSEGV" | "SIGBUS" | "SIGKILL" | "SIGABRT";
-  /** si_code name (SEGV_MAPERR, SEGV_ACCERR, BUS_ADRERR) or a reason (`out of memory`, `double free`). */
+  /** si_code name (SEGV_MAPERR, SEGV_ACCERR, BUS_ADRERR) or a reason (`oom-kill`, `double free`). */
   code: string;
   address: number;
 }
@@ -23,6 +24,15 @@ export class Process {
   cycles = 0;
   state: ProcessState = "running";
   signal: SignalRecord | null = null;
+  /** oom_score_adj: -1000 (never kill) to 1000 (kill first). */
+  oomScoreAdj = 0;
+  /** /proc/PID/io: bytes passed to read and write, and bytes that went to or came from the disk. */
+  rchar = 0;
+  wchar = 0;
+  readBytes = 0;
+  writeBytes = 0;
+  /** Open files by descriptor number (the fd table); null for a closed descriptor. */
+  readonly files: (OpenFile | null)[] = [];
   /** The process's C library heap (glibc malloc), created at its first malloc. */
   allocator: GlibcMalloc | null = null;
 

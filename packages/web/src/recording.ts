@@ -106,14 +106,24 @@ export function snapshotMachine(
 /**
  * vmstatValues counts frames by kind, a scan of all of memory: too slow to repeat after each of
  * thousands of accesses. Frames change kind only when some are allocated or freed, or a fault
- * maps one, so while the free count and the event counters stay the same the last values hold.
+ * maps one, so while the free count, the event counters, the disk's counters, the LRU sizes and
+ * the dirty file pages stay the same the last values hold.
  */
 function vmstatOf(machine: Machine, previous: MachineSnapshot | null): Record<string, number> {
-  const key = `${machine.phys.freeFrames},${machine.vmstat.join(",")}`;
+  // The disk's counters and the LRU sizes cover what changes without an allocation or an event:
+  // pages dirtied by write(2), written back, or moved between lists.
+  const disk = machine.disk;
+  const key = `${machine.phys.freeFrames},${machine.vmstat.join(",")},${disk.pagesRead},${disk.pagesWritten},${machine.lru.sizes.join(",")},${dirtyFilePages(machine)}`;
   if (previous !== null && vmstatKeys.get(previous.vmstat) === key) return previous.vmstat;
   const values = vmstatValues(machine);
   vmstatKeys.set(values, key);
   return values;
+}
+
+function dirtyFilePages(machine: Machine): number {
+  let dirty = 0;
+  for (const file of machine.files.values()) dirty += file.dirtyPages;
+  return dirty;
 }
 
 const vmstatKeys = new WeakMap<Record<string, number>, string>();

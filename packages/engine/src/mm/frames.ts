@@ -1,4 +1,5 @@
 import { ENTRIES_PER_TABLE } from "../arch/x86/pgtable.js";
+import type { AddressSpace } from "./address_space.js";
 import { BuddyAllocator } from "./page_alloc.js";
 
 /** What a physical frame holds; the web page colours the frame map by it. */
@@ -24,6 +25,18 @@ export const FRAME_KIND_NAMES = [
   "file",
 ] as const;
 
+/**
+ * Page flags (the PG_* bits of struct page that reclaim and writeback use), in `flags`.
+ */
+/** On an active LRU list (PG_active). */
+export const PG_ACTIVE = 1;
+/** Seen once by read(2) or reclaim since it was last checked (PG_referenced). */
+export const PG_REFERENCED = 2;
+/** Contents newer than the disk or swap copy (PG_dirty). */
+export const PG_DIRTY = 4;
+/** The readahead marker: reaching this page starts the next asynchronous window (PG_readahead). */
+export const PG_READAHEAD = 8;
+
 /** Frames below 1 MiB are reserved, as x86 Linux reserves the low megabyte. */
 const RESERVED_LOW_FRAMES = 256;
 
@@ -47,6 +60,17 @@ export class PhysicalMemory {
   readonly ownerPid: Int32Array;
   /** For anonymous pages the virtual page number first mapped; for cache pages the file page index. */
   readonly pageIndex: Float64Array;
+  /** PG_* flags. */
+  readonly flags: Uint8Array;
+  /**
+   * What the page holds, as the serial number of the last store to it (0: zeroes or never
+   * written). Copies, swap and writeback carry it along, so tests can check nothing is lost.
+   */
+  readonly stamp: Float64Array;
+  /** Swap slot of a page in the swap cache, -1 otherwise (folio->swap). */
+  readonly swapSlot: Int32Array;
+  /** The file or shmem object of a page-cache page (folio->mapping), null otherwise. */
+  readonly mapping: (AddressSpace | null)[];
   /** PFN of the shared zero page. */
   readonly zeroPfn: number;
   /** Frames of each FRAME_* kind, kept up to date for /proc/meminfo and /proc/vmstat. */
@@ -74,6 +98,10 @@ export class PhysicalMemory {
     this.mapcount = new Int32Array(totalFrames);
     this.ownerPid = new Int32Array(totalFrames);
     this.pageIndex = new Float64Array(totalFrames);
+    this.flags = new Uint8Array(totalFrames);
+    this.stamp = new Float64Array(totalFrames);
+    this.swapSlot = new Int32Array(totalFrames).fill(-1);
+    this.mapping = new Array<AddressSpace | null>(totalFrames).fill(null);
     this.tableSlotOf = new Int32Array(totalFrames).fill(-1);
     this.tableLow = new Uint32Array(64 * ENTRIES_PER_TABLE);
     this.tableHigh = new Uint32Array(64 * ENTRIES_PER_TABLE);
@@ -95,6 +123,8 @@ export class PhysicalMemory {
     this.mapcount[pfn] = 0;
     this.ownerPid[pfn] = pid;
     this.pageIndex[pfn] = 0;
+    this.flags[pfn] = 0;
+    this.stamp[pfn] = 0;
     return pfn;
   }
 
@@ -106,6 +136,9 @@ export class PhysicalMemory {
     this.refcount[pfn] = 0;
     this.mapcount[pfn] = 0;
     this.ownerPid[pfn] = 0;
+    this.flags[pfn] = 0;
+    this.swapSlot[pfn] = -1;
+    this.mapping[pfn] = null;
     this.buddy.free(pfn, 0);
   }
 

@@ -10,6 +10,7 @@ import {
   entryHigh,
   entryLow,
   entryPfn,
+  isSwapEntry,
   LEVEL_PGD,
   LEVEL_PTE,
   levelSpan,
@@ -19,6 +20,7 @@ import {
   PTE_PRESENT,
   PTE_PROTNONE,
   PTE_RW,
+  PTE_SWAP,
   PTE_USER,
   pageNumber,
   tableIndex,
@@ -28,17 +30,31 @@ import {
   OUTCOME_COW_COPY,
   OUTCOME_COW_REUSE,
   OUTCOME_FILE_PAGE,
+  OUTCOME_FILE_READ,
   OUTCOME_OOM,
   OUTCOME_SHARED_PAGE,
+  OUTCOME_SIGBUS,
+  OUTCOME_SWAP_IN,
   OUTCOME_WRITE_NOTIFY,
   OUTCOME_ZERO_PAGE,
 } from "../probe.js";
 import type { Process } from "../process.js";
 import type { AddressSpace } from "./address_space.js";
-import { FRAME_ANON, FRAME_FILE, FRAME_SHMEM, FRAME_ZERO, type PhysicalMemory } from "./frames.js";
+import type { PageCache } from "./filemap.js";
+import {
+  FRAME_ANON,
+  FRAME_FILE,
+  FRAME_SHMEM,
+  FRAME_ZERO,
+  PG_DIRTY,
+  PG_READAHEAD,
+  type PhysicalMemory,
+} from "./frames.js";
 import type { MmStruct } from "./mm_struct.js";
+import type { SwapDevice } from "./swapfile.js";
+import type { UserPages } from "./user_pages.js";
 import { PROT_EXEC, PROT_NONE, PROT_WRITE, type Vma } from "./vma.js";
-import { PGALLOC_NORMAL, PGFAULT, PGFREE } from "./vmstat.js";
+import { PGFAULT, PGMAJFAULT, PSWPIN } from "./vmstat.js";
 
 /** Flags of an upper-level entry (_PAGE_TABLE): present, writable, user, accessed, dirty. */
 const TABLE_ENTRY_FLAGS = PTE_PRESENT | PTE_RW | PTE_USER | PTE_ACCESSED | PTE_DIRTY;
@@ -50,6 +66,10 @@ export const FAULT_AROUND_PAGES = 16;
 export const VM_FAULT_DONE = 0;
 export const VM_FAULT_OOM = 1;
 export const VM_FAULT_SIGBUS = 2;
+
+/** cachePage's failures: out of memory, or a page beyond the end of the file. */
+const NO_MEMORY = -1;
+const BEYOND_EOF = -2;
 
 /** What the CPU must do to its TLBs when page tables change (flush_tlb_page, flush_tlb_range, flush_tlb_mm). */
 export interface TlbInvalidator {
@@ -65,8 +85,16 @@ export interface TlbInvalidator {
 export function pageProtection(vma: Vma): number {
   if (vma.prot === PROT_NONE) return PTE_ACCESSED | PTE_PROTNONE;
   let flags = PTE_PRESENT | PTE_USER | PTE_ACCESSED;
-  if (vma.prot & PROT_WRITE && vma.isShared) flags |= PTE_RW;
+  if (vma.prot & PROT_WRITE && vma.isShared && !wantsWriteNotify(vma)) flags |= PTE_RW;
   return flags;
+}
+
+/**
+ * vma_wants_writenotify: a shared writable file mapping starts read-only, so that the first store
+ * to a clean page faults and the kernel can mark the page dirty (shmem needs no such notice).
+ */
+export function wantsWriteNotify(vma: Vma): boolean {
+  return vma.isShared && vma.backing !== null && !vma.backing.isShmem;
 }
 
 function noExecute(vma: Vma): boolean {
@@ -87,18 +115,27 @@ export class MemoryManager {
   lastFaultTables = 0;
   lastFaultZeroed = 0;
   lastFaultCopied = 0;
+  /** Whether the last fault waited for the disk (a major fault), and for how long in ns. */
+  lastFaultMajor = false;
+  lastFaultIoNs = 0;
+  /** The swap device, when the machine has one (swapon). */
+  swap: SwapDevice | null = null;
+  /** log2 of the pages swap readahead reads around a missing slot (vm.page-cluster). */
+  pageCluster = 3;
 
   constructor(
     readonly phys: PhysicalMemory,
     readonly vmstat: Float64Array,
     private readonly tlb: TlbInvalidator,
+    readonly pages: UserPages,
+    readonly pageCache: PageCache,
   ) {}
 
   // ---- page tables -------------------------------------------------------------------------
 
   /** A fresh top-level table for a new address space (pgd_alloc); false when out of memory. */
   allocatePgd(mm: MmStruct, pid: number): boolean {
-    const pfn = this.phys.allocTable(pid);
+    const pfn = this.pages.allocateTable(pid);
     if (pfn < 0) return false;
     mm.pgd = pfn;
     return true;
@@ -119,8 +156,9 @@ export class MemoryManager {
         continue;
       }
       if (!allocate) return -1;
-      const child = phys.allocTable(pid);
+      const child = this.pages.allocateTable(pid);
       if (child < 0) return -2;
+      // Reclaim may have run inside the allocation: re-read nothing else; tables are never reclaimed.
       this.lastFaultTables++;
       mm.pgtablesBytes += PAGE_SIZE;
       phys.tableLow[offset] = entryLow(child, TABLE_ENTRY_FLAGS);
@@ -165,17 +203,55 @@ export class MemoryManager {
     else if (kind === FRAME_SHMEM) mm.rssShmem--;
     else mm.rssFile--;
     if (references === 0) this.releaseFrame(pfn);
+    // free_swap_cache: the last mapping of a swap-cache page is gone; if no swap entry needs
+    // the slot either, drop both.
+    else if (kind === FRAME_ANON && phys.mapcount[pfn] === 0) this.freeSwapCache(pfn);
   }
 
   private allocateFrame(kind: number, pid: number): number {
-    const pfn = this.phys.allocFrame(kind, pid);
-    if (pfn >= 0) this.vmstat[PGALLOC_NORMAL] = (this.vmstat[PGALLOC_NORMAL] as number) + 1;
-    return pfn;
+    return this.pages.allocate(kind, pid);
   }
 
   private releaseFrame(pfn: number): void {
-    this.phys.freeFrame(pfn);
-    this.vmstat[PGFREE] = (this.vmstat[PGFREE] as number) + 1;
+    this.pages.release(pfn);
+  }
+
+  /** Hold an extra reference so reclaim leaves the page alone while a fault works on it. */
+  private pin(pfn: number): void {
+    if (pfn !== this.phys.zeroPfn)
+      this.phys.refcount[pfn] = (this.phys.refcount[pfn] as number) + 1;
+  }
+
+  private unpin(pfn: number): void {
+    if (pfn === this.phys.zeroPfn) return;
+    const references = (this.phys.refcount[pfn] as number) - 1;
+    this.phys.refcount[pfn] = references;
+    if (references === 0) this.releaseFrame(pfn);
+  }
+
+  /**
+   * Whether an anonymous page is ours alone: one mapping and no other reference, not even the
+   * swap cache's (the refcount test of wp_can_reuse_anon_folio). A page still in the swap cache
+   * may be shared through a swap entry of another process, so it never counts as exclusive.
+   */
+  private isExclusiveAnon(pfn: number): boolean {
+    const phys = this.phys;
+    return phys.kind[pfn] === FRAME_ANON && phys.mapcount[pfn] === 1 && phys.refcount[pfn] === 1;
+  }
+
+  /**
+   * folio_free_swap: drop an anonymous page from the swap cache once no swap entry refers to its
+   * slot any more, freeing the slot (the page in memory is now the only copy).
+   */
+  freeSwapCache(pfn: number): void {
+    const phys = this.phys;
+    const slot = phys.swapSlot[pfn] as number;
+    const swap = this.swap;
+    if (slot < 0 || swap === null || (swap.count[slot] as number) > 0) return;
+    swap.removeFromCache(slot);
+    phys.swapSlot[pfn] = -1;
+    phys.flags[pfn] = (phys.flags[pfn] as number) & ~PG_DIRTY;
+    this.unpin(pfn);
   }
 
   // ---- faults ------------------------------------------------------------------------------
@@ -191,11 +267,21 @@ export class MemoryManager {
     this.lastFaultZeroed = 0;
     this.lastFaultCopied = 0;
     this.lastFaultPfn = -1;
+    this.lastFaultMajor = false;
+    this.lastFaultIoNs = 0;
     // Like vmf->address, the handlers work on the page-aligned address.
     const pageAddress = address - ((address >>> 0) & (PAGE_SIZE - 1));
     const result = this.dispatchFault(process, vma, pageAddress, write);
-    if (result === VM_FAULT_DONE) process.minflt++;
-    else this.lastFaultOutcome = OUTCOME_OOM;
+    if (result === VM_FAULT_DONE) {
+      if (this.lastFaultMajor) {
+        process.majflt++;
+        this.vmstat[PGMAJFAULT] = (this.vmstat[PGMAJFAULT] as number) + 1;
+      } else {
+        process.minflt++;
+      }
+    } else {
+      this.lastFaultOutcome = result === VM_FAULT_SIGBUS ? OUTCOME_SIGBUS : OUTCOME_OOM;
+    }
     return result;
   }
 
@@ -204,6 +290,7 @@ export class MemoryManager {
     const offset = this.pteOffset(mm, process.pid, address, true);
     if (offset === -2) return VM_FAULT_OOM;
     const low = this.phys.tableLow[offset] as number;
+    if (isSwapEntry(low)) return this.doSwapPage(process, vma, offset, address, write);
     if (!entryMapsFrame(low)) {
       if (vma.backing === null) return this.doAnonymousPage(process, vma, offset, address, write);
       if (!write) return this.doReadFault(process, vma, offset, address);
@@ -263,24 +350,31 @@ export class MemoryManager {
     const nx = noExecute(vma);
     const writableFlags = pageProtection(vma) | PTE_RW | PTE_DIRTY;
     if (vma.isShared) {
+      // wp_page_shared: the write notice; the page is dirty from now on.
+      if (phys.kind[oldPfn] === FRAME_FILE) this.pageCache.markDirty(oldPfn);
       this.setEntry(offset, oldPfn, writableFlags, nx);
       this.lastFaultOutcome = OUTCOME_WRITE_NOTIFY;
       this.lastFaultPfn = oldPfn;
       return VM_FAULT_DONE;
     }
     process.cowFaults++;
-    if (phys.kind[oldPfn] === FRAME_ANON && phys.refcount[oldPfn] === 1) {
-      // wp_can_reuse_anon_folio: the only reference is ours, so no copy (but still a fault).
+    // wp_can_reuse_anon_folio first lets go of a swap copy no swap entry needs any more.
+    if (phys.kind[oldPfn] === FRAME_ANON) this.freeSwapCache(oldPfn);
+    if (this.isExclusiveAnon(oldPfn)) {
+      // The only reference is ours, so no copy (but still a fault).
       this.setEntry(offset, oldPfn, writableFlags, nx);
       this.lastFaultOutcome = OUTCOME_COW_REUSE;
       this.lastFaultPfn = oldPfn;
       return VM_FAULT_DONE;
     }
     const fromZeroPage = oldPfn === phys.zeroPfn;
+    this.pin(oldPfn);
     const pfn = this.newAnonPage(process, vma, address);
+    this.unpin(oldPfn);
     if (pfn < 0) return VM_FAULT_OOM;
     if (!fromZeroPage) {
       // wp_page_copy copies the old contents instead of zeroing.
+      phys.stamp[pfn] = phys.stamp[oldPfn] as number;
       this.lastFaultZeroed--;
       this.lastFaultCopied++;
     }
@@ -304,19 +398,24 @@ export class MemoryManager {
       );
     } else {
       const pfn = this.cachePage(process, vma, address);
-      if (pfn < 0) return VM_FAULT_OOM;
+      if (pfn < 0) return failure(pfn);
       this.setEntry(offset, pfn, pageProtection(vma), noExecute(vma));
       this.mapFrame(process.mm, pfn);
       this.lastFaultPfn = pfn;
     }
-    this.lastFaultOutcome = vma.isAnonymous ? OUTCOME_SHARED_PAGE : OUTCOME_FILE_PAGE;
+    this.lastFaultOutcome = vma.isAnonymous
+      ? OUTCOME_SHARED_PAGE
+      : this.lastFaultMajor
+        ? OUTCOME_FILE_READ
+        : OUTCOME_FILE_PAGE;
     return VM_FAULT_DONE;
   }
 
   /** do_shared_fault: a write to a shared mapping maps the cache page writable at once. */
   private doSharedFault(process: Process, vma: Vma, offset: number, address: number): number {
     const pfn = this.cachePage(process, vma, address);
-    if (pfn < 0) return VM_FAULT_OOM;
+    if (pfn < 0) return failure(pfn);
+    if (this.phys.kind[pfn] === FRAME_FILE) this.pageCache.markDirty(pfn);
     this.setEntry(offset, pfn, pageProtection(vma) | PTE_RW | PTE_DIRTY, noExecute(vma));
     this.mapFrame(process.mm, pfn);
     this.lastFaultOutcome = OUTCOME_SHARED_PAGE;
@@ -327,9 +426,12 @@ export class MemoryManager {
   /** do_cow_fault: a write to an unmapped private file page gets a private copy of it. */
   private doCowFault(process: Process, vma: Vma, offset: number, address: number): number {
     const source = this.cachePage(process, vma, address);
-    if (source < 0) return VM_FAULT_OOM;
+    if (source < 0) return failure(source);
+    this.pin(source);
     const pfn = this.newAnonPage(process, vma, address);
+    this.unpin(source);
     if (pfn < 0) return VM_FAULT_OOM;
+    this.phys.stamp[pfn] = this.phys.stamp[source] as number;
     this.lastFaultZeroed--;
     this.lastFaultCopied++;
     process.cowFaults++;
@@ -339,20 +441,116 @@ export class MemoryManager {
   }
 
   /**
-   * The page-cache page for `address` of a file or shmem VMA, allocating a zeroed one when it
-   * is not cached (shmem_get_folio; files are all cached until the page cache arrives).
+   * The page-cache page for `address` of a file or shmem VMA (filemap_fault, shmem_get_folio):
+   * a file page missing from the cache is read from the disk (the fault becomes major); a shmem
+   * page missing is a fresh zeroed page. BEYOND_EOF past the end of the object.
    */
   private cachePage(process: Process, vma: Vma, address: number): number {
     const backing = vma.backing as AddressSpace;
     const index = vma.backingIndex(address);
+    if (index >= backing.sizeInPages) return BEYOND_EOF;
+    if (!backing.isShmem) {
+      const cache = this.pageCache;
+      const pfn = cache.faultPage(backing, vma.readahead, vma.readAdvice, index, process.pid);
+      if (cache.pagesRead > 0 && cache.waitedNs > 0) {
+        this.lastFaultMajor = true;
+        this.lastFaultIoNs += cache.waitedNs;
+      }
+      return pfn < 0 ? NO_MEMORY : pfn;
+    }
     const cached = backing.pages.get(index);
     if (cached !== undefined) return cached;
-    const pfn = this.allocateFrame(backing.isShmem ? FRAME_SHMEM : FRAME_FILE, process.pid);
-    if (pfn < 0) return -1;
-    this.phys.refcount[pfn] = 1; // the cache's own reference
-    this.phys.pageIndex[pfn] = index;
-    backing.pages.set(index, pfn);
+    const pfn = this.pageCache.addPage(backing, index, process.pid);
+    if (pfn < 0) return NO_MEMORY;
     this.lastFaultZeroed++;
+    return pfn;
+  }
+
+  /**
+   * do_swap_page: the entry holds a swap slot. A page still in the swap cache is mapped at once
+   * (minor); otherwise the slot and its neighbours are read from the device (major). An
+   * exclusive page is mapped writable, and a write to it frees its slot; a shared one is copied
+   * by do_wp_page in the same fault.
+   */
+  private doSwapPage(
+    process: Process,
+    vma: Vma,
+    offset: number,
+    address: number,
+    write: boolean,
+  ): number {
+    const phys = this.phys;
+    const swap = this.swap as SwapDevice;
+    const slot = entryPfn(phys.tableLow[offset] as number, phys.tableHigh[offset] as number);
+    let pfn = swap.cachePfn[slot] as number;
+    if (pfn < 0) {
+      pfn = this.swapReadahead(process, slot);
+      if (pfn < 0) return VM_FAULT_OOM;
+      this.lastFaultMajor = true;
+    }
+    const mm = process.mm;
+    swap.release(slot);
+    mm.swapEntries--;
+    phys.pageIndex[pfn] = pageNumber(address);
+    vma.hasAnonVma = true;
+    this.mapFrame(mm, pfn);
+    const exclusive = phys.mapcount[pfn] === 1 && swap.count[slot] === 0;
+    let flags = pageProtection(vma);
+    if (exclusive && vma.prot & PROT_WRITE) {
+      flags |= PTE_RW;
+      if (write) {
+        // should_try_to_free_swap: the copy in swap is about to be stale.
+        this.freeSwapCache(pfn);
+        flags |= PTE_DIRTY;
+      }
+    }
+    this.setEntry(offset, pfn, flags, noExecute(vma));
+    this.lastFaultOutcome = OUTCOME_SWAP_IN;
+    this.lastFaultPfn = pfn;
+    if (write && !exclusive) return this.doWpPage(process, vma, offset, address);
+    return VM_FAULT_DONE;
+  }
+
+  /**
+   * swap_cluster_readahead: read the aligned block of 2^pageCluster slots around `slot` (the
+   * slots in use and not already cached) into the swap cache, one request per run. Returns the
+   * frame holding `slot`'s page, or -1 when memory ran out.
+   */
+  private swapReadahead(process: Process, slot: number): number {
+    const phys = this.phys;
+    const swap = this.swap as SwapDevice;
+    const target = this.readSwapSlot(process, slot);
+    if (target < 0) return -1;
+    this.pin(target);
+    const mask = (1 << this.pageCluster) - 1;
+    const first = Math.max(1, slot - (slot & mask));
+    const last = Math.min(swap.slots - 1, slot | mask);
+    const read: number[] = [];
+    for (let neighbour = first; neighbour <= last; neighbour++) {
+      if (neighbour === slot) {
+        read.push(slot);
+        continue;
+      }
+      if (swap.count[neighbour] === 0 || (swap.cachePfn[neighbour] as number) >= 0) continue;
+      if (this.readSwapSlot(process, neighbour) < 0) break;
+      read.push(neighbour);
+    }
+    this.unpin(target);
+    this.lastFaultIoNs += swap.device.readRuns(read);
+    this.vmstat[PSWPIN] = (this.vmstat[PSWPIN] as number) + read.length;
+    return phys.swapSlot[target] === slot ? target : -1;
+  }
+
+  /** A fresh frame holding `slot`'s page, added to the swap cache (the I/O is charged by the caller). */
+  private readSwapSlot(process: Process, slot: number): number {
+    const swap = this.swap as SwapDevice;
+    const pfn = this.allocateFrame(FRAME_ANON, process.pid);
+    if (pfn < 0) return -1;
+    const phys = this.phys;
+    phys.stamp[pfn] = swap.stamp[slot] as number;
+    phys.swapSlot[pfn] = slot;
+    phys.refcount[pfn] = 1; // the swap cache's reference
+    swap.addToCache(slot, pfn);
     return pfn;
   }
 
@@ -379,7 +577,8 @@ export class MemoryManager {
     for (let pte = fromPte; pte < toPte; pte++) {
       const pageAddress = address + (pte - pteIndex) * PAGE_SIZE;
       const pfn = backing.pages.get(vma.backingIndex(pageAddress));
-      if (pfn === undefined) continue;
+      // filemap_map_pages leaves a PG_readahead page to a real fault, which starts the next window.
+      if (pfn === undefined || (this.phys.flags[pfn] as number) & PG_READAHEAD) continue;
       const offset = this.pteOffset(process.mm, process.pid, pageAddress, false);
       if (entryMapsFrame(this.phys.tableLow[offset] as number)) continue;
       this.setEntry(offset, pfn, flags, nx);
@@ -400,7 +599,18 @@ export class MemoryManager {
     visit: (offset: number, address: number) => void,
   ): void {
     if (mm.pgd < 0) return;
-    this.visitTable(mm.pgd, LEVEL_PGD, 0, start, end, visit);
+    this.visitTable(mm.pgd, LEVEL_PGD, 0, start, end, false, visit);
+  }
+
+  /** Like forEachMappedEntry, but also visits entries holding a swap entry. */
+  forEachUsedEntry(
+    mm: MmStruct,
+    start: number,
+    end: number,
+    visit: (offset: number, address: number) => void,
+  ): void {
+    if (mm.pgd < 0) return;
+    this.visitTable(mm.pgd, LEVEL_PGD, 0, start, end, true, visit);
   }
 
   private visitTable(
@@ -409,6 +619,7 @@ export class MemoryManager {
     base: number,
     start: number,
     end: number,
+    withSwap: boolean,
     visit: (offset: number, address: number) => void,
   ): void {
     const phys = this.phys;
@@ -420,10 +631,10 @@ export class MemoryManager {
       const low = phys.tableLow[offset] as number;
       const entryBase = base + index * span;
       if (level === LEVEL_PTE) {
-        if (entryMapsFrame(low)) visit(offset, entryBase);
+        if (entryMapsFrame(low) || (withSwap && isSwapEntry(low))) visit(offset, entryBase);
       } else if (low & PTE_PRESENT) {
         const child = entryPfn(low, phys.tableHigh[offset] as number);
-        this.visitTable(child, level - 1, entryBase, start, end, visit);
+        this.visitTable(child, level - 1, entryBase, start, end, withSwap, visit);
       }
     }
   }
@@ -432,16 +643,68 @@ export class MemoryManager {
   zapRange(mm: MmStruct, start: number, end: number): void {
     mm.updateHiwaterRss();
     let zapped = 0;
-    this.forEachMappedEntry(mm, start, end, (offset) => {
-      const pfn = entryPfn(
-        this.phys.tableLow[offset] as number,
-        this.phys.tableHigh[offset] as number,
-      );
+    this.forEachUsedEntry(mm, start, end, (offset) => {
+      const low = this.phys.tableLow[offset] as number;
+      const target = entryPfn(low, this.phys.tableHigh[offset] as number);
       this.clearEntry(offset);
-      this.unmapFrame(mm, pfn);
+      if (isSwapEntry(low)) {
+        this.releaseSwapEntry(mm, target);
+        return;
+      }
+      this.transferDirty(target, low);
+      this.unmapFrame(mm, target);
       zapped++;
     });
     if (zapped > 0) this.tlb.invalidateRange(mm, start, end);
+  }
+
+  /** free_swap_and_cache: a swap entry is gone; a slot left only in the swap cache is dropped. */
+  private releaseSwapEntry(mm: MmStruct, slot: number): void {
+    const swap = this.swap as SwapDevice;
+    mm.swapEntries--;
+    if (!swap.release(slot)) return;
+    const pfn = swap.cachePfn[slot] as number;
+    if (this.phys.mapcount[pfn] === 0) this.freeSwapCache(pfn);
+  }
+
+  /** A dirty PTE of a file page going away leaves its dirtiness on the page (zap_pte_range). */
+  transferDirty(pfn: number, low: number): void {
+    if (low & PTE_DIRTY && this.phys.kind[pfn] === FRAME_FILE) this.pageCache.markDirty(pfn);
+  }
+
+  /**
+   * try_to_unmap_one for reclaim: take the entry at `offset` (mapping `pfn`) away. An anonymous
+   * page leaves a swap entry for `slot`; a file page leaves nothing. Returns the entry's dirty
+   * bit, which the caller moves to the page.
+   */
+  unmapForReclaim(
+    mm: MmStruct,
+    offset: number,
+    address: number,
+    pfn: number,
+    slot: number,
+  ): boolean {
+    const low = this.phys.tableLow[offset] as number;
+    if (slot >= 0) {
+      this.phys.tableLow[offset] = entryLow(slot, PTE_SWAP);
+      this.phys.tableHigh[offset] = entryHigh(slot, false);
+      (this.swap as SwapDevice).duplicate(slot);
+      mm.swapEntries++;
+    } else {
+      this.clearEntry(offset);
+    }
+    mm.updateHiwaterRss();
+    this.unmapFrame(mm, pfn);
+    this.tlb.invalidatePage(mm, address);
+    return (low & PTE_DIRTY) !== 0;
+  }
+
+  /** folio_mkclean's step for one mapping: write-protect and clean the entry so the next store faults. */
+  cleanEntry(mm: MmStruct, offset: number, address: number): void {
+    const low = this.phys.tableLow[offset] as number;
+    if (!(low & (PTE_RW | PTE_DIRTY))) return;
+    this.phys.tableLow[offset] = (low & ~(PTE_RW | PTE_DIRTY)) >>> 0;
+    this.tlb.invalidatePage(mm, address);
   }
 
   /**
@@ -461,8 +724,9 @@ export class MemoryManager {
       const pfn = entryPfn(low, phys.tableHigh[offset] as number);
       // The dirty bit survives any protection change (it says the page must be written back).
       let flags = base | (low & PTE_DIRTY);
-      const exclusiveAnon = phys.kind[pfn] === FRAME_ANON && phys.refcount[pfn] === 1;
-      if (vma.prot & PROT_WRITE && !vma.isShared && exclusiveAnon) flags |= PTE_RW;
+      if (vma.prot & PROT_WRITE && !vma.isShared && this.isExclusiveAnon(pfn)) flags |= PTE_RW;
+      // A shared file page already dirty may stay writable; a clean one waits for its write notice.
+      if (wantsWriteNotify(vma) && !(low & PTE_DIRTY)) flags &= ~PTE_RW;
       this.setEntry(offset, pfn, flags, nx);
       changed++;
     });
@@ -477,15 +741,25 @@ export class MemoryManager {
   copyPageRange(parent: MmStruct, child: MmStruct, childPid: number, vma: Vma): boolean {
     const phys = this.phys;
     let ok = true;
-    this.forEachMappedEntry(parent, vma.start, vma.end, (offset, address) => {
+    this.forEachUsedEntry(parent, vma.start, vma.end, (offset, address) => {
       if (!ok) return;
-      let low = phys.tableLow[offset] as number;
-      const high = phys.tableHigh[offset] as number;
       const childOffset = this.pteOffset(child, childPid, address, true);
       if (childOffset < 0) {
         ok = false;
         return;
       }
+      // Read the parent's entry only now: reclaim may have run while the child's table was allocated.
+      let low = phys.tableLow[offset] as number;
+      const high = phys.tableHigh[offset] as number;
+      if (isSwapEntry(low)) {
+        // copy_nonpresent_pte: both entries now refer to the slot.
+        (this.swap as SwapDevice).duplicate(entryPfn(low, high));
+        child.swapEntries++;
+        phys.tableLow[childOffset] = low;
+        phys.tableHigh[childOffset] = high;
+        return;
+      }
+      if (!entryMapsFrame(low)) return;
       if (!vma.isShared && low & PTE_RW) {
         low &= ~PTE_RW;
         phys.tableLow[offset] = low >>> 0;
@@ -551,4 +825,9 @@ export class MemoryManager {
     this.releaseFrame(mm.pgd);
     mm.pgd = -1;
   }
+}
+
+/** The vm_fault_t for a cachePage failure. */
+function failure(code: number): number {
+  return code === BEYOND_EOF ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
 }

@@ -22,6 +22,8 @@ export class MmStruct {
   rssAnon = 0;
   rssFile = 0;
   rssShmem = 0;
+  /** Swap entries in the page tables (MM_SWAPENTS, VmSwap). */
+  swapEntries = 0;
   /**
    * RSS in pages recorded before memory was last unmapped (mm->hiwater_rss). Like Linux, it is
    * updated lazily: VmHWM is the larger of it and the current RSS.

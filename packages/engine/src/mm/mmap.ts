@@ -59,10 +59,20 @@ export function getUnmappedArea(mm: MmStruct, length: number): number {
  * RAM (plus swap, when there is some) fails with ENOMEM; anything smaller is granted.
  */
 function enoughMemory(machine: Machine, bytes: number): boolean {
-  return bytes / PAGE_SIZE <= machine.phys.totalFrames;
+  const swapPages = machine.memory.swap?.capacity ?? 0;
+  return bytes / PAGE_SIZE <= machine.phys.totalFrames + swapPages;
 }
 
-/** mmap of anonymous memory (private or shared), placed top-down; MAP_POPULATE faults it in. */
+/** The file a mapping maps, and the byte offset in it of the mapping's start. */
+export interface FileMapping {
+  file: AddressSpace;
+  offset: number;
+}
+
+/**
+ * mmap, placed top-down: anonymous memory (private or shared), or a file when `file` is given.
+ * MAP_POPULATE faults it in.
+ */
 export function doMmap(
   machine: Machine,
   process: Process,
@@ -70,21 +80,29 @@ export function doMmap(
   prot: number,
   shared: boolean,
   populate: boolean,
+  file: FileMapping | null = null,
 ): number {
   if (length <= 0) return -EINVAL;
+  if (file !== null && !isPageAligned(file.offset)) return -EINVAL;
   const mm = process.mm;
   const size = pageAlign(length);
-  // Private read-only memory is not accounted (accountable_mapping); shmem always is.
-  const accounted = shared || (prot & PROT_WRITE) !== 0;
+  // accountable_mapping: private writable memory is accounted; so is shmem, but not a shared file.
+  const accounted =
+    file === null ? shared || (prot & PROT_WRITE) !== 0 : !shared && (prot & PROT_WRITE) !== 0;
   if (accounted && !enoughMemory(machine, size)) return -ENOMEM;
-  const start = getUnmappedArea(mm, size);
+  const start = file === null ? getUnmappedArea(mm, size) : fileUnmappedArea(mm, size, file.offset);
   if (start < 0) return start;
   let backing: AddressSpace | null = null;
-  if (shared) {
+  let pgoff = 0;
+  if (file !== null) {
+    backing = file.file;
+    backing.mappings++;
+    pgoff = file.offset / PAGE_SIZE;
+  } else if (shared) {
     backing = new AddressSpace("/dev/zero (deleted)", size, true, "00:01", machine.nextInode());
     backing.mappings = 1;
   }
-  const vma = new Vma(start, start + size, prot, shared ? VM_SHARED : 0, backing, 0);
+  const vma = new Vma(start, start + size, prot, shared ? VM_SHARED : 0, backing, pgoff);
   mm.insert(vma);
   const placed = mergeAround(mm, vma);
   // Populating skips inaccessible memory: get_user_pages refuses PROT_NONE VMAs.
@@ -101,6 +119,25 @@ function populateRange(machine: Machine, process: Process, vma: Vma, start: numb
   for (let address = start; address < end && process.alive; address += PAGE_SIZE) {
     machine.populatePage(process, vma, address, write);
   }
+}
+
+/** PMD_SIZE: the span of one PTE table, and the size of a huge page. */
+const PMD_SIZE = 2 * 1024 * 1024;
+
+/**
+ * thp_get_unmapped_area for a file mapping that spans a whole aligned 2 MiB of the file: search
+ * for the length plus 2 MiB and shift up so the address and the file offset agree modulo 2 MiB
+ * (so that huge pages could map it). Linux 6.x does this for ext4 and other large-folio file
+ * systems; smaller mappings are placed as usual.
+ */
+function fileUnmappedArea(mm: MmStruct, size: number, offset: number): number {
+  const alignedStart = Math.ceil(offset / PMD_SIZE) * PMD_SIZE;
+  const alignedEnd = Math.floor((offset + size) / PMD_SIZE) * PMD_SIZE;
+  if (alignedEnd - alignedStart < PMD_SIZE) return getUnmappedArea(mm, size);
+  const padded = getUnmappedArea(mm, size + PMD_SIZE);
+  if (padded < 0) return getUnmappedArea(mm, size);
+  const shift = (((offset - padded) % PMD_SIZE) + PMD_SIZE) % PMD_SIZE;
+  return padded + shift;
 }
 
 /** Split the VMA that straddles `address` so a VMA boundary falls there (split_vma). */
@@ -135,6 +172,7 @@ function canMerge(lower: Vma, upper: Vma): boolean {
     !(lower.flags & VM_NOMERGE) &&
     lower.backing === null &&
     upper.backing === null &&
+    lower.readAdvice === upper.readAdvice &&
     !(lower.hasAnonVma && upper.hasAnonVma)
   );
 }
@@ -231,9 +269,11 @@ function coversWholeRange(mm: MmStruct, start: number, end: number): boolean {
 }
 
 /**
- * madvise(MADV_DONTNEED): drop the pages of [start, start + length). Private anonymous memory
- * reads back as zeroes (the next read maps the zero page again); shared memory keeps its pages
- * in the shmem object. Other advice is accepted and does nothing until the page cache exists.
+ * madvise: MADV_DONTNEED drops the pages of [start, start + length) (private anonymous memory
+ * reads back as zeroes, shared memory keeps its pages in its object); MADV_RANDOM and
+ * MADV_SEQUENTIAL set how faults read the file (VM_RAND_READ, VM_SEQ_READ), splitting VMAs at
+ * the edges; MADV_WILLNEED starts reading a file range into the page cache. MADV_HUGEPAGE is
+ * accepted and does nothing (no huge pages yet).
  */
 export function doMadvise(
   machine: Machine,
@@ -247,6 +287,21 @@ export function doMadvise(
   const mm = process.mm;
   if (!coversWholeRange(mm, start, end)) return -ENOMEM;
   if (advice === "dontneed") machine.memory.zapRange(mm, start, end);
+  else if (advice === "random" || advice === "sequential" || advice === "normal") {
+    for (const vma of isolateRange(mm, start, end)) {
+      vma.readAdvice = advice;
+      mergeAround(mm, vma);
+    }
+  } else if (advice === "willneed") {
+    for (let index = mm.indexAbove(start); index < mm.vmas.length; index++) {
+      const vma = mm.vmas[index] as Vma;
+      if (vma.start >= end) break;
+      if (vma.backing === null || vma.backing.isShmem) continue;
+      const from = vma.backingIndex(Math.max(start, vma.start));
+      const to = vma.backingIndex(Math.min(end, vma.end));
+      machine.backgroundIoNs += machine.pageCache.prefetch(vma.backing, from, to, process.pid);
+    }
+  }
   return 0;
 }
 

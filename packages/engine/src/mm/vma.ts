@@ -1,5 +1,7 @@
 import { PAGE_SIZE } from "../arch/x86/pgtable.js";
 import type { AddressSpace } from "./address_space.js";
+import type { ReadAdvice } from "./filemap.js";
+import { newReadaheadState, type ReadaheadState } from "./readahead.js";
 
 /** Protection bits of a mapping (PROT_* of mmap(2)). */
 export const PROT_NONE = 0;
@@ -34,6 +36,10 @@ export class Vma {
    * fork copies page tables only of VMAs that have one (vma_needs_copy).
    */
   hasAnonVma = false;
+  /** madvise MADV_NORMAL / MADV_RANDOM / MADV_SEQUENTIAL (VM_RAND_READ, VM_SEQ_READ). */
+  readAdvice: ReadAdvice = "normal";
+  /** The readahead state of the file this VMA maps (the struct file's f_ra), shared by its splits. */
+  readahead: ReadaheadState = newReadaheadState();
 
   get isShared(): boolean {
     return (this.flags & VM_SHARED) !== 0;
@@ -61,6 +67,8 @@ export class Vma {
     const offset = this.backing === null ? 0 : (start - this.start) / PAGE_SIZE;
     const vma = new Vma(start, end, this.prot, this.flags, this.backing, this.pgoff + offset);
     vma.hasAnonVma = this.hasAnonVma;
+    vma.readAdvice = this.readAdvice;
+    vma.readahead = this.readahead;
     if (this.backing !== null) this.backing.mappings++;
     return vma;
   }

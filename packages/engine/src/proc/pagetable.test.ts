@@ -1,9 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { entryPfn, PTE_ACCESSED } from "../arch/x86/pgtable.js";
+import { entryPfn, isSwapEntry, PTE_ACCESSED } from "../arch/x86/pgtable.js";
+import { machineConfigFrom } from "../config.js";
 import { Machine } from "../machine.js";
 import { doMmap, doMprotect } from "../mm/mmap.js";
 import { PROT_NONE, PROT_READ, PROT_WRITE } from "../mm/vma.js";
-import { ACCESS_WRITE } from "../probe.js";
+import { ACCESS_READ, ACCESS_WRITE } from "../probe.js";
 import type { Process } from "../process.js";
 import { renderWalk, walkLevels } from "./pagetable.js";
 
@@ -141,6 +142,45 @@ describe("renderWalk", () => {
     const { machine, app } = setup();
     expect(renderWalk(machine, app, 2 ** 47)).toContain(
       "  not a user-space address: user space is 0x0 to 0x7fffffffffff\n",
+    );
+  });
+
+  test("a swapped-out page ends the walk at its swap entry", () => {
+    const machine = new Machine(
+      machineConfigFrom([
+        { key: "ram", value: "16M" },
+        { key: "swap", value: "8M" },
+      ]),
+    );
+    const app = machine.spawn("app");
+    const size = 20 * 1024 * 1024;
+    const region = doMmap(machine, app, size, RW, false, false);
+    for (let page = 0; page < size / 4096; page++)
+      machine.access(app, region + page * 4096, 8, ACCESS_WRITE);
+    const swap = machine.memory.swap;
+    if (swap === null) throw new Error("no swap");
+    const levels = walkLevels(machine, app, region);
+    const pte = levels[3];
+    expect(pte).toMatchObject({ level: "PTE", present: false });
+    expect(isSwapEntry(pte?.low ?? 0)).toBe(true);
+    const slot = entryPfn(pte?.low ?? 0, pte?.high ?? 0);
+    expect(swap.count[slot]).toBe(1);
+    expect(swap.cachePfn[slot]).toBe(-1);
+    const text = renderWalk(machine, app, region);
+    expect(text).toMatch(/PTE\[\d+\] at 0x[0-9a-f]+ = [0-9a-f]{16} {2}SWAP\n/);
+    expect(text).toContain(
+      `  -> swap entry: slot ${slot} of /swapfile (not present: an access faults and do_swap_page reads it back)\n`,
+    );
+    expect(text).not.toContain("rights after all levels");
+    expect(text).not.toContain("(empty)");
+
+    // Reading a neighbour swaps its cluster in: this slot's page lands in the swap cache
+    // (swap readahead) while the entry stays, so the walk names the frame that holds it.
+    machine.access(app, region + 4096, 8, ACCESS_READ);
+    const cached = swap.cachePfn[slot] as number;
+    expect(cached).toBeGreaterThanOrEqual(0);
+    expect(renderWalk(machine, app, region)).toContain(
+      `  -> swap entry: slot ${slot} of /swapfile (still in the swap cache in frame 0x${cached.toString(16)}: an access faults and do_swap_page maps it without I/O)\n`,
     );
   });
 });

@@ -14,11 +14,20 @@
  *     PTE[495] at 0x104f78 = 8000000000105867  P RW US A D NX
  *       -> page frame 0x105 (anon, mapcount 1): physical address 0x105000
  *     rights after all levels: read-write, user, no-execute
+ *
+ * A page that reclaim swapped out ends the walk at a non-present PTE holding its swap entry:
+ *
+ *     PTE[495] at 0x104f78 = 0000000000007400  SWAP
+ *       -> swap entry: slot 7 of /swapfile (not present: an access faults and do_swap_page reads it back)
+ *
+ * (vmscope keeps the slot where a present entry keeps its PFN, with a software bit to mark it;
+ * Linux packs the type and offset of a swap entry into the non-present entry differently.)
  */
 import {
   describeEntry,
   entryPfn,
   formatEntry,
+  isSwapEntry,
   LEVEL_NAMES,
   LEVEL_PGD,
   LEVEL_PMD,
@@ -129,6 +138,18 @@ function frameDescription(machine: Machine, pfn: number): string {
   return `frame 0x${hex(pfn)} (${kind}, mapcount ${phys.mapcount[pfn]})`;
 }
 
+/** Where the walk ends at a PTE holding a swap entry: the slot, and whether a copy is cached. */
+function swapDescription(machine: Machine, slot: number): string {
+  const swap = machine.memory.swap;
+  const name = swap?.name ?? "swap";
+  const cached = swap === null ? -1 : (swap.cachePfn[slot] ?? -1);
+  const where =
+    cached >= 0
+      ? `still in the swap cache in frame 0x${hex(cached)}: an access faults and do_swap_page maps it without I/O`
+      : "not present: an access faults and do_swap_page reads it back";
+  return `  -> swap entry: slot ${slot} of ${name} (${where})`;
+}
+
 /** Access rights the walker would grant after ANDing RW and US and ORing NX over the levels. */
 function rightsLine(levels: readonly WalkLevel[]): string {
   let rights = PTE_RW | PTE_USER;
@@ -178,7 +199,8 @@ export function renderWalk(machine: Machine, process: Process, address: number):
   const levels = walkLevels(machine, process, address);
   for (const step of levels) {
     const entryAddress = step.tablePfn * PAGE_SIZE + step.index * ENTRY_BYTES;
-    const flags = describeEntry(step.low, step.high);
+    const swapped = step.level === "PTE" && isSwapEntry(step.low);
+    const flags = swapped ? "SWAP" : describeEntry(step.low, step.high);
     lines.push(
       `${step.level}[${step.index}] at 0x${hex(entryAddress)} = ${formatEntry(step.low, step.high)}  ${
         flags === "" ? "(empty)" : flags
@@ -186,7 +208,9 @@ export function renderWalk(machine: Machine, process: Process, address: number):
     );
     const pfn = entryPfn(step.low, step.high);
     if (!step.present) {
-      if (step.level === "PTE" && step.low & PTE_PROTNONE) {
+      if (swapped) {
+        lines.push(swapDescription(machine, pfn));
+      } else if (step.level === "PTE" && step.low & PTE_PROTNONE) {
         lines.push(
           `  -> PROT_NONE: ${frameDescription(machine, pfn)} is resident, but the hardware sees no page; an access faults`,
         );

@@ -1,4 +1,7 @@
 import { describe, expect, test } from "vitest";
+import { PTE_ACCESSED } from "../arch/x86/pgtable.js";
+import { machineConfigFrom } from "../config.js";
+import { openFile, readFile, writeFile } from "../fs/read_write.js";
 import { Machine } from "../machine.js";
 import { doMmap, doMprotect } from "../mm/mmap.js";
 import { PROT_NONE, PROT_READ, PROT_WRITE } from "../mm/vma.js";
@@ -164,5 +167,70 @@ describe("renderSmaps", () => {
     renderSmaps(machine, child);
     expect(machine.phys.tableLow).toEqual(low);
     expect(machine.phys.tableHigh).toEqual(high);
+  });
+
+  test("pages reclaim swapped out count as Swap; SwapPss shares each slot among its entries", () => {
+    const machine = new Machine(
+      machineConfigFrom([
+        { key: "ram", value: "16M" },
+        { key: "swap", value: "8M" },
+      ]),
+    );
+    const parent = machine.spawn("app");
+    const size = 20 * 1024 * 1024;
+    const address = doMmap(machine, parent, size, RW, false, false);
+    writePages(machine, parent, address, size / PAGE);
+    const swapKb = parent.mm.swapEntries * 4;
+    expect(swapKb).toBeGreaterThan(0);
+    let fields = block(machine, parent, address);
+    expect(kb(fields, "Swap")).toBe(swapKb);
+    expect(kb(fields, "SwapPss")).toBe(swapKb);
+    // Every page is either resident or in swap.
+    expect(kb(fields, "Rss") + kb(fields, "Swap")).toBe(20 * 1024);
+    // fork copies the swap entries: each slot is now referenced twice, SwapPss halves.
+    const child = machine.fork(parent) as Process;
+    fields = block(machine, parent, address);
+    expect(kb(fields, "Swap")).toBe(swapKb);
+    expect(kb(fields, "SwapPss")).toBe(swapKb / 2);
+    expect(kb(block(machine, child, address), "SwapPss")).toBe(swapKb / 2);
+    // The child exits: the parent's entries are the only ones again.
+    machine.exit(child);
+    expect(kb(block(machine, parent, address), "SwapPss")).toBe(swapKb);
+  });
+
+  test("a page dirtied by write(2) is dirty though its PTE is clean (folio_test_dirty)", () => {
+    const machine = new Machine();
+    const app = machine.spawn("app");
+    const file = machine.createFile("data", 4 * PAGE, true);
+    const address = doMmap(machine, app, 4 * PAGE, PROT_READ, true, false, { file, offset: 0 });
+    // One read fault; fault-around maps the other three cached pages.
+    machine.access(app, address, 8, ACCESS_READ);
+    let fields = block(machine, app, address);
+    expect(kb(fields, "Rss")).toBe(16);
+    expect(kb(fields, "Private_Clean")).toBe(16);
+    const fd = openFile(machine, app, "data");
+    expect(writeFile(machine, app, fd, PAGE, null)).toBe(PAGE);
+    fields = block(machine, app, address);
+    expect(kb(fields, "Private_Dirty")).toBe(4);
+    expect(kb(fields, "Private_Clean")).toBe(12);
+    expect(kb(fields, "Pss_Dirty")).toBe(4);
+  });
+
+  test("Referenced counts a page whose A bit is clear but which has PG_referenced", () => {
+    const machine = new Machine();
+    const app = machine.spawn("app");
+    const file = machine.createFile("data", 4 * PAGE, true);
+    const address = doMmap(machine, app, 4 * PAGE, PROT_READ, true, false, { file, offset: 0 });
+    machine.access(app, address, 8, ACCESS_READ);
+    expect(kb(block(machine, app, address), "Referenced")).toBe(16);
+    // Clear the second page's accessed bit, as reclaim's folio_referenced does.
+    const offset = machine.memory.pteOffset(app.mm, app.pid, address + PAGE, false);
+    const low = machine.phys.tableLow;
+    low[offset] = ((low[offset] as number) & ~PTE_ACCESSED) >>> 0;
+    expect(kb(block(machine, app, address), "Referenced")).toBe(12);
+    // read(2) of that page marks it accessed: PG_referenced.
+    const fd = openFile(machine, app, "data");
+    expect(readFile(machine, app, fd, PAGE, PAGE, null)).toBe(PAGE);
+    expect(kb(block(machine, app, address), "Referenced")).toBe(16);
   });
 });

@@ -8,16 +8,20 @@
  * - a page whose only reference is this mapping, or mapped once (mapcount < 2), is Private; one
  *   mapped by two or more PTEs is Shared and adds 4096 / mapcount to Pss (in the kernel's
  *   12-bit fixed point, so rounding matches);
- * - Dirty comes from the PTE's D bit, Referenced from its A bit, Anonymous from the frame kind.
+ * - Dirty is the PTE's D bit or the page's PG_dirty (a page dirtied through another mapping, or
+ *   an anonymous page added to the swap cache, counts too); Referenced is the PTE's A bit or the
+ *   page's PG_referenced (smaps_account); Anonymous comes from the frame kind;
+ * - an entry holding a swap entry adds 4 kB to Swap and 4096 / n to SwapPss, n being the swap
+ *   entries that share its slot (swp_swapcount; in the same 12-bit fixed point as Pss).
  *
- * Simplifications: vmscope has no folio flags, so a page is dirty only through its PTE (Linux also
- * counts a folio marked dirty through another mapping); there are no huge pages, KSM, MADV_FREE,
- * mlock or swap yet, so AnonHugePages, KSM, LazyFree, Locked, Swap and SwapPss are 0; and THP is
- * not simulated, so THPeligible is 0, as on a kernel with transparent_hugepage=never.
+ * Simplifications: there are no huge pages, KSM, MADV_FREE or mlock, so AnonHugePages, KSM,
+ * LazyFree and Locked are 0; shmem is never swapped, so a shared mapping's Swap counts nothing
+ * from shmem_swap_usage; and THP is not simulated, so THPeligible is 0, as on a kernel with
+ * transparent_hugepage=never.
  */
-import { entryPfn, PTE_ACCESSED, PTE_DIRTY } from "../arch/x86/pgtable.js";
+import { entryPfn, isSwapEntry, PTE_ACCESSED, PTE_DIRTY } from "../arch/x86/pgtable.js";
 import type { Machine } from "../machine.js";
-import { FRAME_ANON, FRAME_ZERO } from "../mm/frames.js";
+import { FRAME_ANON, FRAME_ZERO, PG_DIRTY, PG_REFERENCED } from "../mm/frames.js";
 import type { Vma } from "../mm/vma.js";
 import type { Process } from "../process.js";
 import { bytesToKb, kbLine } from "./format.js";
@@ -40,6 +44,10 @@ export interface SmapsStats {
   /** Pss and its dirty part, in bytes << 12. */
   pss: number;
   pssDirty: number;
+  /** Pages held in swap by this VMA's entries, in bytes. */
+  swap: number;
+  /** Their proportional share, in bytes << 12. */
+  swapPss: number;
 }
 
 /** Walk `vma`'s entries and add up what smaps shows (smap_gather_stats), without side effects. */
@@ -55,15 +63,31 @@ export function smapsStats(machine: Machine, process: Process, vma: Vma): SmapsS
     anonymous: 0,
     pss: 0,
     pssDirty: 0,
+    swap: 0,
+    swapPss: 0,
   };
-  machine.memory.forEachMappedEntry(process.mm, vma.start, vma.end, (offset) => {
+  const swap = machine.memory.swap;
+  machine.memory.forEachUsedEntry(process.mm, vma.start, vma.end, (offset) => {
     const low = phys.tableLow[offset] as number;
-    const pfn = entryPfn(low, phys.tableHigh[offset] as number);
+    const target = entryPfn(low, phys.tableHigh[offset] as number);
+    if (isSwapEntry(low)) {
+      // smaps_pte_entry: a swap entry; swp_swapcount is how many entries share its slot.
+      const sharers = swap === null ? 1 : (swap.count[target] as number);
+      stats.swap += PAGE_BYTES;
+      stats.swapPss +=
+        sharers >= 2
+          ? Math.floor((PAGE_BYTES * PSS_SHIFT_FACTOR) / sharers)
+          : PAGE_BYTES * PSS_SHIFT_FACTOR;
+      return;
+    }
+    const pfn = target;
     if (pfn === phys.zeroPfn || phys.kind[pfn] === FRAME_ZERO) return; // vm_normal_page: NULL
-    const dirty = (low & PTE_DIRTY) !== 0;
+    const pageFlags = phys.flags[pfn] as number;
+    // smaps_page_accumulate: dirty through this PTE, or the folio is dirty.
+    const dirty = (low & PTE_DIRTY) !== 0 || (pageFlags & PG_DIRTY) !== 0;
     if (phys.kind[pfn] === FRAME_ANON) stats.anonymous += PAGE_BYTES;
     stats.resident += PAGE_BYTES;
-    if (low & PTE_ACCESSED) stats.referenced += PAGE_BYTES;
+    if (low & PTE_ACCESSED || pageFlags & PG_REFERENCED) stats.referenced += PAGE_BYTES;
     // smaps_account: a page with a single reference is ours alone; otherwise look at mapcount.
     const mapcount = phys.mapcount[pfn] as number;
     const exclusive = phys.refcount[pfn] === 1 || mapcount < 2;
@@ -115,8 +139,8 @@ export function smapsBlock(machine: Machine, process: Process, vma: Vma): string
     kbLine("Shared_Hugetlb", 0),
     // The kernel prints this one label unpadded with a 7-wide value: still 24 columns.
     `Private_Hugetlb: ${String(0).padStart(7, " ")} kB`,
-    kbLine("Swap", 0),
-    kbLine("SwapPss", 0),
+    kbLine("Swap", bytesToKb(stats.swap)),
+    kbLine("SwapPss", pssKb(stats.swapPss)),
     kbLine("Locked", 0),
     `THPeligible:    ${String(0).padStart(8, " ")}`,
     vmFlagsLine(linuxVmFlags(mm, vma)),

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "vitest";
+import { machineConfigFrom } from "../config.js";
+import { openFile, readFile, writeFile } from "../fs/read_write.js";
 import { Machine } from "../machine.js";
 import { doMmap } from "../mm/mmap.js";
 import { PROT_READ, PROT_WRITE } from "../mm/vma.js";
@@ -67,6 +69,29 @@ describe("renderStatus", () => {
     );
   });
 
+  test("VmSwap counts the swap entries in the page tables (MM_SWAPENTS)", () => {
+    const machine = new Machine(
+      machineConfigFrom([
+        { key: "ram", value: "16M" },
+        { key: "swap", value: "8M" },
+      ]),
+    );
+    const app = machine.spawn("app");
+    const size = 20 * 1024 * 1024;
+    const address = doMmap(machine, app, size, RW, false, false);
+    for (let page = 0; page < size / 4096; page++)
+      machine.access(app, address + page * 4096, 8, ACCESS_WRITE);
+    const swapped = app.mm.swapEntries;
+    expect(swapped).toBeGreaterThan(0);
+    const text = renderStatus(machine, app);
+    expect(text).toContain(`VmSwap:\t${String(swapped * 4).padStart(8)} kB\n`);
+    expect(text).toContain(`RssAnon:\t${String((5120 - swapped) * 4).padStart(8)} kB\n`);
+    // Swapping the first page back in drops its swap entry.
+    machine.access(app, address, 8, ACCESS_WRITE);
+    expect(processCounters(app).swap_kb).toBe((swapped - 1) * 4);
+    expect(processCounters(app).majflt).toBe(1);
+  });
+
   test("the name is cut to 15 characters, like the kernel's comm", () => {
     const machine = new Machine();
     const app = machine.spawn("a-very-long-program-name");
@@ -96,6 +121,12 @@ describe("processCounters", () => {
       "cow_faults",
       "accesses",
       "cycles",
+      "swap_kb",
+      "rchar",
+      "wchar",
+      "read_bytes",
+      "write_bytes",
+      "oom_score_adj",
     ]);
     expect(counters).toMatchObject({
       pid: 1000,
@@ -110,8 +141,29 @@ describe("processCounters", () => {
       pte_kb: 12,
       cow_faults: 0,
       accesses: 3,
+      swap_kb: 0,
+      rchar: 0,
+      wchar: 0,
+      read_bytes: 0,
+      write_bytes: 0,
+      oom_score_adj: 0,
     });
     expect(counters.cycles).toBe(app.cycles);
+  });
+
+  test("the I/O counters of /proc/PID/io and oom_score_adj", () => {
+    const machine = new Machine();
+    const app = machine.spawn("app");
+    machine.createFile("data", 64 * 1024, false);
+    const fd = openFile(machine, app, "data");
+    // 100 bytes asked for: the whole first readahead window comes from the disk.
+    expect(readFile(machine, app, fd, null, 100, null)).toBe(100);
+    expect(writeFile(machine, app, fd, 50, null)).toBe(50);
+    app.oomScoreAdj = 500;
+    const counters = processCounters(app);
+    expect(counters).toMatchObject({ rchar: 100, wchar: 50, write_bytes: 0, oom_score_adj: 500 });
+    expect(counters.read_bytes).toBe(machine.disk.pagesRead * 4096);
+    expect(counters.read_bytes).toBeGreaterThan(0);
   });
 
   test("a dead process keeps its faults and peak; its sizes read 0", () => {

@@ -59,7 +59,8 @@ function vmTotals(process: Process): {
  * The text of /proc/PID/status.
  *
  * Simplification: vmscope does not keep mm->hiwater_vm, so VmPeak shows the current VmSize;
- * VmLck, VmPin and VmSwap are 0 (no mlock, pinning or swap yet).
+ * VmLck and VmPin are 0 (no mlock or pinning). VmSwap is MM_SWAPENTS: the swap entries in the
+ * process's page tables, whether or not the swap cache still holds a copy of their page.
  */
 export function renderStatus(_machine: Machine, process: Process): string {
   const mm = process.mm;
@@ -91,7 +92,7 @@ export function renderStatus(_machine: Machine, process: Process): string {
       vmLine("VmExe", bytesToKb(vm.text)),
       vmLine("VmLib", bytesToKb(vm.exec - vm.text)),
       vmLine("VmPTE", bytesToKb(mm.pgtablesBytes)),
-      vmLine("VmSwap", 0),
+      vmLine("VmSwap", pagesToKb(mm.swapEntries)),
     );
   }
   return `${lines.join("\n")}\n`;
@@ -101,7 +102,9 @@ export function renderStatus(_machine: Machine, process: Process): string {
  * The counters of one process under the names reports, `expect app.NAME` and `--json` use:
  * pid, minflt, majflt (getrusage), rss_kb, rss_anon_kb, rss_file_kb, rss_shmem_kb, hwm_kb
  * (VmRSS, RssAnon, RssFile, RssShmem, VmHWM), vm_kb (VmSize), pte_kb (VmPTE), cow_faults,
- * accesses and cycles. A dead process keeps its fault counts and peak; its sizes read 0.
+ * accesses, cycles, then swap_kb (VmSwap), rchar, wchar, read_bytes, write_bytes (the lines of
+ * /proc/PID/io) and oom_score_adj. A dead process keeps its fault, I/O counts and peak; its sizes
+ * read 0.
  */
 export function processCounters(process: Process): Record<string, number> {
   const mm = process.mm;
@@ -120,5 +123,11 @@ export function processCounters(process: Process): Record<string, number> {
     cow_faults: process.cowFaults,
     accesses: process.accesses,
     cycles: process.cycles,
+    swap_kb: pagesToKb(mm.swapEntries),
+    rchar: process.rchar,
+    wchar: process.wchar,
+    read_bytes: process.readBytes,
+    write_bytes: process.writeBytes,
+    oom_score_adj: process.oomScoreAdj,
   };
 }

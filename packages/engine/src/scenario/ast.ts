@@ -26,6 +26,10 @@ export type Operation =
       op: "mmap";
       target: string;
       size: number;
+      /** The declared file mapped (`file=NAME`), or null for an anonymous mapping. */
+      file: string | null;
+      /** Byte offset into the file, a multiple of the page size; 0 for anonymous mappings. */
+      offset: number;
       shared: boolean;
       prot: Protection;
       populate: boolean;
@@ -37,7 +41,19 @@ export type Operation =
   | { op: "read" | "write" | "exec"; address: AddressExpr; size: number }
   | { op: "memset"; address: AddressExpr; value: number; size: number }
   | { op: "touch"; address: AddressExpr; size: number; mode: "read" | "write" }
+  /** `f = open NAME`: `target` names the file descriptor. */
+  | { op: "open"; target: string; file: string }
+  /** read(2) at the file offset, which it advances; `buffer` is the user buffer, if given. */
+  | { op: "fread"; fd: string; size: number; buffer: AddressExpr | null }
+  /** pread(2): at `offset`, leaving the file offset where it is. */
+  | { op: "pread"; fd: string; offset: number; size: number; buffer: AddressExpr | null }
+  /** write(2) at the file offset, which it advances. */
+  | { op: "fwrite"; fd: string; size: number; buffer: AddressExpr | null }
+  | { op: "fsync"; fd: string }
+  | { op: "close"; fd: string }
   | { op: "fork"; target: string }
+  /** Writes /proc/PID/oom_score_adj, from -1000 to 1000. */
+  | { op: "oom_score_adj"; value: number }
   | { op: "exit" };
 
 export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
@@ -57,11 +73,16 @@ export type ShowWhat =
   | "pagemap"
   | "tlb"
   | "vmstat"
-  | "meminfo";
+  | "meminfo"
+  | "lru"
+  | "swaps"
+  | "buddyinfo";
 
 export type Statement =
   | { kind: "machine"; options: { key: string; value: string; pos: Position }[]; pos: Position }
   | { kind: "spawn"; name: string; pos: Position }
+  /** `file NAME size=SIZE [cached]`: a file on disk; with `cached` its pages start in the page cache. */
+  | { kind: "file"; name: string; size: number; cached: boolean; pos: Position }
   | { kind: "process"; process: string; operation: Operation; pos: Position }
   | { kind: "repeat"; count: number; body: Statement[]; pos: Position }
   | { kind: "report"; label: string; pos: Position }

@@ -116,6 +116,116 @@ expect app.minflt == 256 since "start"
 show maps app
 `;
 
+const COLD_FILE_READ = `# Reading a file that is not in the page cache, twice.
+# The first read(2) misses the cache: the kernel reads the file from the disk (with readahead:
+# the initial window, then ever larger asynchronous windows). That wait is I/O, not a page
+# fault. The second read finds every page cached. Then the same file mapped with mmap: its
+# pages are cached, so each fault is minor, and fault-around maps 16 pages per fault (the
+# 2 MiB mapping is placed on a 2 MiB boundary, as Linux 6.x places large file mappings).
+machine ram=64M disk=nvme
+file data.bin size=2M
+spawn app
+app: f = open data.bin
+report "opened"
+app: fread f 2M
+report "first read"
+expect app.majflt == 0 since "opened"
+expect app.minflt == 0 since "opened"
+expect app.read_bytes == 2097152 since "opened"
+app: close f
+app: g = open data.bin
+app: fread g 2M
+report "second read"
+expect app.read_bytes == 0 since "first read"
+app: m = mmap 2M file=data.bin private prot=r
+app: touch m 2M read
+report "mapped and read"
+expect app.minflt == 32 since "second read"
+expect app.majflt == 0 since "second read"
+show meminfo
+`;
+
+const COLD_MMAP = `# A file mapped with mmap and read one byte per page, cold and cached.
+# With madvise random every page of a cold file is one major fault (no readahead, and
+# fault-around finds nothing cached). Once cached, a fresh mapping costs one minor fault per
+# 16 pages (fault-around). A private write costs one copy-on-write fault per page.
+file cold.dat size=4M
+file warm.dat size=4M cached
+spawn app
+app: c = mmap 4M file=cold.dat prot=r
+app: madvise c 4M random
+report "mapped"
+app: touch c 4M read
+report "cold, random"
+expect app.majflt == 1024 since "mapped"
+expect app.minflt == 0 since "mapped"
+app: w = mmap 4M file=warm.dat prot=r
+report "warm mapped"
+app: touch w 4M read
+report "warm"
+expect app.minflt == 64 since "warm mapped"
+expect app.majflt == 0 since "warm mapped"
+app: p = mmap 4M file=warm.dat private prot=rw
+report "private mapped"
+app: touch p 4M write
+report "private writes"
+expect app.minflt == 1024 since "private mapped"
+`;
+
+const SWAP_IN = `# An array pushed out to swap, then touched again.
+# app fills 24 MiB on a 32 MiB machine; hog then needs 24 MiB more, so reclaim moves app's
+# pages (not touched since) to swap. When app reads its array again, each missing page is a
+# major fault that reads 8 slots at once (swap readahead, page-cluster 3): the next seven
+# pages are found in the swap cache, minor faults.
+machine ram=32M swap=64M
+spawn app
+app: a = mmap 24M
+app: touch a 24M write
+spawn hog
+hog: h = mmap 24M
+hog: touch h 24M write
+report "pushed out"
+expect vmstat.pswpout > 0
+app: touch a 24M read
+report "read back"
+expect app.majflt > 0 since "pushed out"
+expect vmstat.pswpin > 0 since "pushed out"
+show swaps
+show meminfo
+`;
+
+const THRASHING = `# Thrashing: a working set larger than RAM, swept again and again.
+# 40 MiB of pages on a 32 MiB machine: every sweep evicts the pages the next sweep needs
+# first (LRU's worst case), so nearly every access faults and waits for the swap device.
+machine ram=32M swap=128M
+spawn app
+app: a = mmap 40M
+app: touch a 40M write
+report "filled"
+repeat 3:
+  app: touch a 40M read
+report "three sweeps"
+expect app.majflt > 1000 since "filled"
+expect vmstat.pswpin > 5000 since "filled"
+show vmstat
+`;
+
+const OOM_KILL = `# The OOM killer. No swap, and two processes that want more than RAM: when reclaim finds
+# nothing to free, the kernel kills the process with the highest badness (resident pages +
+# swap entries + page tables, adjusted by oom_score_adj) and the other goes on.
+machine ram=32M
+spawn small
+small: s = mmap 8M
+small: touch s 8M write
+spawn big
+big: b = mmap 28M
+big: touch b 28M write
+report "after big"
+expect vmstat.oom_kill == 1
+expect big.rss_kb == 0
+expect small.rss_kb == 8192
+`;
+
 export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
   {
     name: "lazy-alloc",
@@ -157,6 +267,41 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
     title: "Stack growth",
     description: "Touching below the stack VMA grows it a page at a time, one fault per page.",
     source: STACK_GROWTH,
+  },
+  {
+    name: "cold-file-read",
+    title: "Reading a cold file",
+    description:
+      "The first read of a file waits for the disk (readahead fetches ahead of the reader) but takes no page fault; the second read is served from the page cache; mapping the cached file costs one minor fault per 16 pages.",
+    source: COLD_FILE_READ,
+  },
+  {
+    name: "file-mmap",
+    title: "File mappings: major, minor and COW faults",
+    description:
+      "A cold file read through mmap with madvise random costs one major fault per page; a cached one costs one minor fault per 16 pages (fault-around); private writes copy each page.",
+    source: COLD_MMAP,
+  },
+  {
+    name: "swap-in",
+    title: "Swapped out and back in",
+    description:
+      "Memory pressure from a second process pushes an idle array to swap; touching it again takes major faults, each reading a cluster of 8 slots so that neighbours come back as minor faults.",
+    source: SWAP_IN,
+  },
+  {
+    name: "thrashing",
+    title: "Thrashing",
+    description:
+      "A working set larger than RAM swept repeatedly: every sweep evicts what the next one needs first, so almost every page access is a major fault.",
+    source: THRASHING,
+  },
+  {
+    name: "oom-kill",
+    title: "The OOM killer",
+    description:
+      "Without swap, a process that wants more than RAM leaves reclaim nothing to free: the kernel kills the process with the highest badness, and the other one runs on.",
+    source: OOM_KILL,
   },
 ];
 

@@ -171,6 +171,40 @@ describe("statements", () => {
     expect(single("spawn app_2")).toEqual({ kind: "spawn", name: "app_2", pos: at(1, 1) });
   });
 
+  it("parses file declarations", () => {
+    expect(single("file data.bin size=1M")).toEqual({
+      kind: "file",
+      name: "data.bin",
+      size: 2 ** 20,
+      cached: false,
+      pos: at(1, 1),
+    });
+    expect(single("file db cached size=0")).toEqual({
+      kind: "file",
+      name: "db",
+      size: 0,
+      cached: true,
+      pos: at(1, 1),
+    });
+  });
+
+  it.each([
+    "data.bin",
+    "/var/log/app.log",
+    "db",
+    "my-file_2",
+    "2024.log",
+    "../a/./b-",
+    "-x",
+    "A.B.C",
+  ])("reads the file name %s as one name", (name) => {
+    expect(single(`file ${name} size=4K`)).toMatchObject({ kind: "file", name });
+  });
+
+  it("lets a process be named file", () => {
+    expect(single("file: exit")).toMatchObject({ kind: "process", process: "file" });
+  });
+
   it("parses report labels with spaces and escapes", () => {
     expect(single('report "after \\"big\\" memset \\\\ # not a comment"')).toEqual({
       kind: "report",
@@ -211,7 +245,7 @@ describe("statements", () => {
         pos: at(1, 1),
       });
     }
-    for (const what of ["tlb", "vmstat", "meminfo"]) {
+    for (const what of ["tlb", "vmstat", "meminfo", "lru", "swaps", "buddyinfo"]) {
       expect(single(`show ${what}`)).toEqual({
         kind: "show",
         what,
@@ -272,6 +306,8 @@ describe("operations", () => {
       op: "mmap",
       target: "m",
       size: 65536,
+      file: null,
+      offset: 0,
       shared: false,
       prot: "rw",
       populate: false,
@@ -286,6 +322,37 @@ describe("operations", () => {
       shared: false,
       prot: "none",
     });
+  });
+
+  it("parses file mappings", () => {
+    expect(operation("app: m = mmap 64K file=data.bin")).toEqual({
+      op: "mmap",
+      target: "m",
+      size: 65536,
+      file: "data.bin",
+      offset: 0,
+      shared: false,
+      prot: "rw",
+      populate: false,
+    });
+    expect(operation("app: m = mmap 8K populate offset=1M shared prot=r file=/var/db")).toEqual({
+      op: "mmap",
+      target: "m",
+      size: 8192,
+      file: "/var/db",
+      offset: 2 ** 20,
+      shared: true,
+      prot: "r",
+      populate: true,
+    });
+    expect(operation("app: m = mmap 4K file = a-b.log offset = 0x1000")).toMatchObject({
+      file: "a-b.log",
+      offset: 4096,
+    });
+  });
+
+  it("gives anonymous mappings no file and offset 0", () => {
+    expect(operation("app: m = mmap 4K anon shared")).toMatchObject({ file: null, offset: 0 });
   });
 
   it.each(["none", "r", "rw", "rx", "rwx", "w", "wx", "x"])("accepts protection %s", (prot) => {
@@ -378,6 +445,64 @@ describe("operations", () => {
 
   it("accepts the result-first spelling for other operations too", () => {
     expect(operation("buf = app: malloc 4K")).toEqual({ op: "malloc", target: "buf", size: 4096 });
+  });
+
+  it("parses open, fread, pread, fwrite, fsync and close", () => {
+    expect(operation("app: f = open data.bin")).toEqual({
+      op: "open",
+      target: "f",
+      file: "data.bin",
+    });
+    expect(single("f = app: open /var/log/app.log")).toMatchObject({
+      operation: { op: "open", target: "f", file: "/var/log/app.log" },
+    });
+    expect(operation("app: fread f 4K")).toEqual({
+      op: "fread",
+      fd: "f",
+      size: 4096,
+      buffer: null,
+    });
+    expect(operation("app: fread f 0 buf+4K")).toEqual({
+      op: "fread",
+      fd: "f",
+      size: 0,
+      buffer: { kind: "name", name: "buf", offset: 4096, pos: at(1, 16) },
+    });
+    expect(operation("app: pread f 1M 8K")).toEqual({
+      op: "pread",
+      fd: "f",
+      offset: 2 ** 20,
+      size: 8192,
+      buffer: null,
+    });
+    expect(operation("app: pread f 0 4K 0x7f0000000000")).toEqual({
+      op: "pread",
+      fd: "f",
+      offset: 0,
+      size: 4096,
+      buffer: { kind: "absolute", value: 0x7f0000000000, pos: at(1, 19) },
+    });
+    expect(operation("app: fwrite f 64K")).toEqual({
+      op: "fwrite",
+      fd: "f",
+      size: 65536,
+      buffer: null,
+    });
+    expect(operation("app: fwrite f 1 buf")).toMatchObject({
+      buffer: { kind: "name", name: "buf", offset: 0, pos: at(1, 17) },
+    });
+    expect(operation("app: fsync f")).toEqual({ op: "fsync", fd: "f" });
+    expect(operation("app: close f")).toEqual({ op: "close", fd: "f" });
+  });
+
+  it.each([
+    ["0", 0],
+    ["-1000", -1000],
+    ["1000", 1000],
+    ["+17", 17],
+    ["-0x10", -16],
+  ])("parses oom_score_adj %s", (text, value) => {
+    expect(operation(`app: oom_score_adj ${text}`)).toEqual({ op: "oom_score_adj", value });
   });
 
   it("parses exit", () => {
@@ -528,7 +653,7 @@ describe("errors", () => {
     // Statements
     [
       "spawn a\n\n\n\nfrobnicate now",
-      'x.vms:5:1: unknown statement "frobnicate"; expected one of machine, spawn, repeat, report, expect, show, or PROCESS: OPERATION',
+      'x.vms:5:1: unknown statement "frobnicate"; expected one of machine, spawn, file, repeat, report, expect, show, or PROCESS: OPERATION',
     ],
     ["spwan app", 'x.vms:1:1: unknown statement "spwan"; did you mean "spawn"?'],
     ["app : exit", 'x.vms:1:5: unexpected space before ":"; write "app:"'],
@@ -536,7 +661,7 @@ describe("errors", () => {
     ["malloc 4K", 'x.vms:1:1: operation "malloc" needs a process, as in "app: malloc ..."'],
     [
       ": exit",
-      'x.vms:1:1: expected a statement (machine, spawn, repeat, report, expect, show, or PROCESS: OPERATION), found ":"',
+      'x.vms:1:1: expected a statement (machine, spawn, file, repeat, report, expect, show, or PROCESS: OPERATION), found ":"',
     ],
     ["spawn", "x.vms:1:6: expected a process name, found end of line"],
     ["spawn 9lives", 'x.vms:1:7: expected a process name, found "9lives"'],
@@ -554,15 +679,44 @@ describe("errors", () => {
     ['report "open', 'x.vms:1:8: unterminated string; expected a closing "'],
     ['report "end\\', 'x.vms:1:8: unterminated string; expected a closing "'],
     ['report "a\\nb"', 'x.vms:1:10: unknown escape "\\n" in string; only \\" and \\\\ are allowed'],
+    // file
+    [
+      "file size=1M",
+      'x.vms:1:6: expected a file name like data.bin or /var/log/app.log, found "size"',
+    ],
+    [
+      "file",
+      "x.vms:1:5: expected a file name like data.bin or /var/log/app.log, found end of line",
+    ],
+    [
+      'file "a b" size=1M',
+      "x.vms:1:6: expected a file name like data.bin or /var/log/app.log, found a quoted string",
+    ],
+    ["file data.bin", 'x.vms:1:1: file needs a size, like "file data.bin size=1M"'],
+    ["file db cached", 'x.vms:1:1: file needs a size, like "file db size=1M"'],
+    ["file db size=4K size=8K", 'x.vms:1:17: file option "size" given twice'],
+    ["file db size=4K cached cached", 'x.vms:1:24: file option "cached" given twice'],
+    ["file db size 4K", 'x.vms:1:14: expected "=" after size, as in size=1M, found "4K"'],
+    ["file db size=big", 'x.vms:1:14: expected a size like 4K or 1M, found "big"'],
+    [
+      "file db size=4K chached",
+      'x.vms:1:17: unknown file option "chached"; did you mean "cached"?',
+    ],
+    [
+      "file db size=4K dirty",
+      'x.vms:1:17: unknown file option "dirty"; expected one of size, cached',
+    ],
+    ["file db+x size=4K", 'x.vms:1:8: expected a file option (size=SIZE, cached), found "+x"'],
+    ["fiel db size=4K", 'x.vms:1:1: unknown statement "fiel"; did you mean "file"?'],
     // Operations
     ["\n\n\n\n\n\napp: mallco 1M", 'x.vms:7:6: unknown operation "mallco"; did you mean "malloc"?'],
     [
       "app: frob",
-      'x.vms:1:6: unknown operation "frob"; expected one of malloc, calloc, free, mmap, munmap, mprotect, madvise, sbrk, read, write, exec, memset, touch, fork, exit',
+      'x.vms:1:6: unknown operation "frob"; expected one of malloc, calloc, free, mmap, munmap, mprotect, madvise, sbrk, read, write, exec, memset, touch, open, fread, pread, fwrite, fsync, close, fork, oom_score_adj, exit',
     ],
     [
       "app:",
-      "x.vms:1:5: expected an operation (malloc, calloc, free, mmap, munmap, mprotect, madvise, sbrk, read, write, exec, memset, touch, fork, exit), found end of line",
+      "x.vms:1:5: expected an operation (malloc, calloc, free, mmap, munmap, mprotect, madvise, sbrk, read, write, exec, memset, touch, open, fread, pread, fwrite, fsync, close, fork, oom_score_adj, exit), found end of line",
     ],
     [
       "app: malloc 1M",
@@ -605,15 +759,71 @@ describe("errors", () => {
       "app: madvise m 4K free",
       'x.vms:1:19: expected a madvise advice (dontneed, random, sequential, willneed, hugepage), found "free"',
     ],
-    // mmap options
+    // Files and oom_score_adj
     [
-      "app: m = mmap 4K file=/etc/passwd",
-      "x.vms:1:18: file mappings are not supported yet; only anonymous mappings (anon)",
+      "app: open data.bin",
+      'x.vms:1:6: open needs a name for its result, like "app: f = open data.bin"',
+    ],
+    [
+      "app: f = open",
+      "x.vms:1:14: expected a file name like data.bin or /var/log/app.log, found end of line",
+    ],
+    ["app: f = open a.b c", 'x.vms:1:19: expected end of line, found "c"'],
+    [
+      "app: fread 4K",
+      'x.vms:1:12: expected a file descriptor like f (from "f = open data.bin"), found "4K"',
+    ],
+    ["app: fread f", "x.vms:1:13: expected a size like 4K or 1M, found end of line"],
+    ["app: n = fread f 4K", 'x.vms:1:6: fread returns nothing; remove "n ="'],
+    ["app: fread f 4K buf+", "x.vms:1:21: expected an offset like 4K or 0x10, found end of line"],
+    ["app: pread f x 4K", 'x.vms:1:14: expected a file offset like 0 or 64K, found "x"'],
+    ["app: pread f 4K", "x.vms:1:16: expected a size like 4K or 1M, found end of line"],
+    ["app: fwrite f -1", 'x.vms:1:15: expected a size like 4K or 1M, found "-1"'],
+    ["app: fwrite f 4K buf 4K", 'x.vms:1:22: expected end of line, found "4K"'],
+    [
+      "app: fsync",
+      'x.vms:1:11: expected a file descriptor like f (from "f = open data.bin"), found end of line',
+    ],
+    ["app: close f g", 'x.vms:1:14: expected end of line, found "g"'],
+    ["app: r = close f", 'x.vms:1:6: close returns nothing; remove "r ="'],
+    ["app: oom_score_adj 1001", "x.vms:1:20: oom_score_adj must be from -1000 to 1000"],
+    ["app: oom_score_adj -1001", "x.vms:1:20: oom_score_adj must be from -1000 to 1000"],
+    ["app: oom_score_adj", "x.vms:1:19: expected a number, found end of line"],
+    ["app: oom_score_adj high", 'x.vms:1:20: expected a number, found "high"'],
+    ["app: x = oom_score_adj 0", 'x.vms:1:6: oom_score_adj returns nothing; remove "x ="'],
+    ["close f", 'x.vms:1:1: operation "close" needs a process, as in "app: close ..."'],
+    ["app: opne db", 'x.vms:1:6: unknown operation "opne"; did you mean "open"?'],
+    // mmap options
+    ["app: m = mmap 4K anon file=db", 'x.vms:1:23: mmap option "file" contradicts "anon"'],
+    ["app: m = mmap 4K file=db anon", 'x.vms:1:26: mmap option "anon" contradicts "file"'],
+    ["app: m = mmap 4K file=a file=b", 'x.vms:1:25: mmap option "file" given twice'],
+    [
+      "app: m = mmap 4K file",
+      'x.vms:1:22: expected "=" after file, as in file=data.bin, found end of line',
+    ],
+    [
+      "app: m = mmap 4K file=",
+      "x.vms:1:23: expected a file name like data.bin or /var/log/app.log, found end of line",
+    ],
+    ["app: m = mmap 4K offset=4K", "x.vms:1:18: offset= needs file=NAME"],
+    ["app: m = mmap 4K prot=r offset=0 shared", "x.vms:1:25: offset= needs file=NAME"],
+    [
+      "app: m = mmap 4K file=db offset=2K",
+      "x.vms:1:33: offset must be a multiple of the 4 KiB page size",
+    ],
+    [
+      "app: m = mmap 4K file=db offset=-4K",
+      'x.vms:1:33: expected a file offset like 0 or 64K, found "-4K"',
+    ],
+    ["app: m = mmap 4K file=db offset=0 offset=0", 'x.vms:1:35: mmap option "offset" given twice'],
+    [
+      "app: m = mmap 4K ofset=4K",
+      'x.vms:1:18: unknown mmap option "ofset"; did you mean "offset"?',
     ],
     ["app: m = mmap 4K sharde", 'x.vms:1:18: unknown mmap option "sharde"; did you mean "shared"?'],
     [
       "app: m = mmap 4K huge",
-      'x.vms:1:18: unknown mmap option "huge"; expected one of anon, private, shared, prot, populate',
+      'x.vms:1:18: unknown mmap option "huge"; expected one of anon, file, offset, private, shared, prot, populate',
     ],
     ["app: m = mmap 4K private shared", 'x.vms:1:26: mmap option "shared" contradicts "private"'],
     ["app: m = mmap 4K populate populate", 'x.vms:1:27: mmap option "populate" given twice'],
@@ -621,7 +831,7 @@ describe("errors", () => {
     ["app: m = mmap 4K prot rw", 'x.vms:1:23: expected "=" after prot, as in prot=rw, found "rw"'],
     [
       "app: m = mmap 4K [anon]",
-      'x.vms:1:18: expected an mmap option (anon, private, shared, prot=PROT, populate), found "["',
+      'x.vms:1:18: expected an mmap option (anon, file=NAME, offset=N, private, shared, prot=PROT, populate), found "["',
     ],
     // expect and show
     [
@@ -644,7 +854,7 @@ describe("errors", () => {
     ["show mpas app", 'x.vms:1:6: unknown view "mpas"; did you mean "maps"?'],
     [
       "show",
-      "x.vms:1:5: expected a view (maps, smaps, status, pagetable, pagemap, tlb, vmstat, meminfo), found end of line",
+      "x.vms:1:5: expected a view (maps, smaps, status, pagetable, pagemap, tlb, vmstat, meminfo, lru, swaps, buddyinfo), found end of line",
     ],
     ["show maps", "x.vms:1:10: expected a process name, found end of line"],
     [
@@ -652,6 +862,10 @@ describe("errors", () => {
       "x.vms:1:19: expected an address like buf, buf+4K or 0x7fff0000, found end of line",
     ],
     ["show tlb app", 'x.vms:1:10: expected end of line, found "app"'],
+    ["show lru app", 'x.vms:1:10: expected end of line, found "app"'],
+    ["show swaps app", 'x.vms:1:12: expected end of line, found "app"'],
+    ["show buddyinfo app", 'x.vms:1:16: expected end of line, found "app"'],
+    ["show buddyinfi", 'x.vms:1:6: unknown view "buddyinfi"; did you mean "buddyinfo"?'],
     ['show maps "app"', "x.vms:1:11: expected a process name, found a quoted string"],
     // Lexing
     ["app: exit @", 'x.vms:1:11: expected end of line, found "@"'],

@@ -364,7 +364,7 @@ class BlockParser {
 // ---------------------------------------------------------------------------------------------
 // Statements
 
-const STATEMENT_KEYWORDS = ["machine", "spawn", "repeat", "report", "expect", "show"];
+const STATEMENT_KEYWORDS = ["machine", "spawn", "file", "repeat", "report", "expect", "show"];
 
 function parseStatement(c: Cursor, parseBody: BodyParser): Statement {
   if (startsProcessLine(c)) {
@@ -375,6 +375,8 @@ function parseStatement(c: Cursor, parseBody: BodyParser): Statement {
       return parseMachine(c);
     case "spawn":
       return parseSpawn(c);
+    case "file":
+      return parseFileStatement(c);
     case "repeat":
       return parseRepeat(c, parseBody);
     case "report":
@@ -452,6 +454,40 @@ function parseSpawn(c: Cursor): Statement {
   return { kind: "spawn", name: name.text, pos };
 }
 
+const FILE_OPTION_NAMES = ["size", "cached"];
+
+/** `file NAME size=SIZE [cached]`. */
+function parseFileStatement(c: Cursor): Statement {
+  const pos = c.advance().pos;
+  const name = expectFileName(c);
+  let size: number | null = null;
+  let cached = false;
+  const seen = new Map<string, Token>();
+  while (!c.atEnd()) {
+    const token = c.peek();
+    if (token?.kind !== "word") {
+      return c.failExpected("a file option (size=SIZE, cached)");
+    }
+    switch (token.text) {
+      case "size":
+        claimOption(c, seen, "file", "size", token);
+        c.expectSymbol("=", '"=" after size, as in size=1M');
+        size = expectSize(c);
+        break;
+      case "cached":
+        claimOption(c, seen, "file", "cached", token);
+        cached = true;
+        break;
+      default:
+        failUnknownChoice(c, token, "file option", FILE_OPTION_NAMES);
+    }
+  }
+  if (size === null) {
+    return c.fail(pos, `file needs a size, like "file ${name} size=1M"`);
+  }
+  return { kind: "file", name, size, cached, pos };
+}
+
 function parseRepeat(c: Cursor, parseBody: BodyParser): Statement {
   const pos = c.advance().pos;
   const count = expectCount(c);
@@ -525,6 +561,9 @@ const SHOW_VIEWS: readonly ShowWhat[] = [
   "tlb",
   "vmstat",
   "meminfo",
+  "lru",
+  "swaps",
+  "buddyinfo",
 ];
 const PER_PROCESS_VIEWS: ReadonlySet<ShowWhat> = new Set([
   "maps",
@@ -694,12 +733,63 @@ const OPERATIONS: ReadonlyMap<string, OperationSpec> = new Map<string, Operation
     },
   ],
   [
+    "open",
+    {
+      result: "required",
+      example: "f = open data.bin",
+      parse: (c, target) => ({ op: "open", target, file: expectFileName(c) }),
+    },
+  ],
+  [
+    "fread",
+    {
+      result: "none",
+      parse: (c) => ({
+        op: "fread",
+        fd: expectFileDescriptor(c),
+        size: expectSize(c),
+        buffer: parseBuffer(c),
+      }),
+    },
+  ],
+  [
+    "pread",
+    {
+      result: "none",
+      parse: (c) => ({
+        op: "pread",
+        fd: expectFileDescriptor(c),
+        offset: expectSize(c, FILE_OFFSET_EXPECTED),
+        size: expectSize(c),
+        buffer: parseBuffer(c),
+      }),
+    },
+  ],
+  [
+    "fwrite",
+    {
+      result: "none",
+      parse: (c) => ({
+        op: "fwrite",
+        fd: expectFileDescriptor(c),
+        size: expectSize(c),
+        buffer: parseBuffer(c),
+      }),
+    },
+  ],
+  ["fsync", { result: "none", parse: (c) => ({ op: "fsync", fd: expectFileDescriptor(c) }) }],
+  ["close", { result: "none", parse: (c) => ({ op: "close", fd: expectFileDescriptor(c) }) }],
+  [
     "fork",
     {
       result: "required",
       example: "child = fork",
       parse: (_c, target) => ({ op: "fork", target }),
     },
+  ],
+  [
+    "oom_score_adj",
+    { result: "none", parse: (c) => ({ op: "oom_score_adj", value: expectOomScoreAdj(c) }) },
   ],
   ["exit", { result: "none", parse: () => ({ op: "exit" }) }],
 ]);
@@ -728,6 +818,28 @@ function accessParser(
   });
 }
 
+/** The name an earlier `f = open NAME` bound. */
+function expectFileDescriptor(c: Cursor): string {
+  return expectIdentifier(c, 'a file descriptor like f (from "f = open data.bin")').text;
+}
+
+/** The optional user buffer at the end of fread, pread and fwrite. */
+function parseBuffer(c: Cursor): AddressExpr | null {
+  return c.atEnd() ? null : parseAddress(c);
+}
+
+const OOM_SCORE_ADJ_MIN = -1000;
+const OOM_SCORE_ADJ_MAX = 1000;
+
+function expectOomScoreAdj(c: Cursor): number {
+  const pos = c.peek()?.pos;
+  const value = expectSignedNumber(c);
+  if (pos !== undefined && (value < OOM_SCORE_ADJ_MIN || value > OOM_SCORE_ADJ_MAX)) {
+    c.fail(pos, `oom_score_adj must be from ${OOM_SCORE_ADJ_MIN} to ${OOM_SCORE_ADJ_MAX}`);
+  }
+  return value;
+}
+
 function parseMunmap(c: Cursor): Operation {
   const address = parseAddress(c);
   if (!c.atEnd()) {
@@ -744,6 +856,8 @@ function parseMunmap(c: Cursor): Operation {
 // mmap options
 
 interface MmapOptions {
+  file: string | null;
+  offset: number;
   shared: boolean;
   prot: Protection;
   populate: boolean;
@@ -751,61 +865,104 @@ interface MmapOptions {
   seen: Map<string, Token>;
 }
 
-const MMAP_OPTION_NAMES = ["anon", "private", "shared", "prot", "populate"];
+const MMAP_OPTION_NAMES = ["anon", "file", "offset", "private", "shared", "prot", "populate"];
 
 function parseMmap(c: Cursor, target: string): Operation {
   const size = expectSize(c);
-  const options: MmapOptions = { shared: false, prot: "rw", populate: false, seen: new Map() };
+  const options: MmapOptions = {
+    file: null,
+    offset: 0,
+    shared: false,
+    prot: "rw",
+    populate: false,
+    seen: new Map(),
+  };
   while (!c.atEnd()) {
     parseMmapOption(c, options);
   }
-  const { shared, prot, populate } = options;
-  return { op: "mmap", target, size, shared, prot, populate };
+  const offsetToken = options.seen.get("offset");
+  if (offsetToken !== undefined && options.file === null) {
+    c.fail(offsetToken.pos, "offset= needs file=NAME");
+  }
+  const { file, offset, shared, prot, populate } = options;
+  return { op: "mmap", target, size, file, offset, shared, prot, populate };
 }
 
 function parseMmapOption(c: Cursor, options: MmapOptions): void {
   const token = c.peek();
   if (token?.kind !== "word") {
-    c.failExpected("an mmap option (anon, private, shared, prot=PROT, populate)");
+    c.failExpected(
+      "an mmap option (anon, file=NAME, offset=N, private, shared, prot=PROT, populate)",
+    );
   }
+  const seen = options.seen;
   switch (token.text) {
+    // A mapping is backed by anonymous memory or by a file, not both.
     case "anon":
-      claimOption(c, options, "anon", token);
+      claimOption(c, seen, "mmap", "backing", token);
+      break;
+    case "file":
+      claimOption(c, seen, "mmap", "backing", token);
+      c.expectSymbol("=", '"=" after file, as in file=data.bin');
+      options.file = expectFileName(c);
+      break;
+    case "offset":
+      claimOption(c, seen, "mmap", "offset", token);
+      c.expectSymbol("=", '"=" after offset, as in offset=64K');
+      options.offset = expectPageOffset(c);
       break;
     case "private":
     case "shared":
-      claimOption(c, options, "sharing", token);
+      claimOption(c, seen, "mmap", "sharing", token);
       options.shared = token.text === "shared";
       break;
     case "populate":
-      claimOption(c, options, "populate", token);
+      claimOption(c, seen, "mmap", "populate", token);
       options.populate = true;
       break;
     case "prot":
-      claimOption(c, options, "prot", token);
+      claimOption(c, seen, "mmap", "prot", token);
       c.expectSymbol("=", '"=" after prot, as in prot=rw');
       options.prot = expectProtection(c);
-      break;
-    case "file":
-      c.fail(token.pos, "file mappings are not supported yet; only anonymous mappings (anon)");
       break;
     default:
       failUnknownChoice(c, token, "mmap option", MMAP_OPTION_NAMES);
   }
 }
 
-/** Consumes an option token, rejecting a repeat or a contradiction of an earlier option in its group. */
-function claimOption(c: Cursor, options: MmapOptions, group: string, token: Token): void {
-  const earlier = options.seen.get(group);
+const PAGE_SIZE = 4096;
+
+/** The file offset of a mapping, which must be page-aligned like mmap(2)'s. */
+function expectPageOffset(c: Cursor): number {
+  const pos = c.peek()?.pos;
+  const offset = expectSize(c, FILE_OFFSET_EXPECTED);
+  if (pos !== undefined && offset % PAGE_SIZE !== 0) {
+    c.fail(pos, "offset must be a multiple of the 4 KiB page size");
+  }
+  return offset;
+}
+
+/**
+ * Consumes an option token, rejecting a repeat or a contradiction of an earlier option in its group.
+ * `seen` holds the token that set each group so far; `statement` names the options in messages.
+ */
+function claimOption(
+  c: Cursor,
+  seen: Map<string, Token>,
+  statement: string,
+  group: string,
+  token: Token,
+): void {
+  const earlier = seen.get(group);
   if (earlier !== undefined) {
     c.fail(
       token.pos,
       earlier.text === token.text
-        ? `mmap option "${token.text}" given twice`
-        : `mmap option "${token.text}" contradicts "${earlier.text}"`,
+        ? `${statement} option "${token.text}" given twice`
+        : `${statement} option "${token.text}" contradicts "${earlier.text}"`,
     );
   }
-  options.seen.set(group, token);
+  seen.set(group, token);
   c.advance();
 }
 
@@ -815,6 +972,8 @@ function claimOption(c: Cursor, options: MmapOptions, group: string, token: Toke
 const PROTECTIONS: readonly Protection[] = ["none", "r", "rw", "rx", "rwx", "w", "wx", "x"];
 
 const SIZE_EXPECTED = "a size like 4K or 1M";
+
+const FILE_OFFSET_EXPECTED = "a file offset like 0 or 64K";
 
 function expectSize(c: Cursor, expected = SIZE_EXPECTED): number {
   const token = c.peek();
@@ -858,6 +1017,34 @@ function expectByte(c: Cursor): number {
   }
   c.advance();
   return value;
+}
+
+const FILE_NAME_EXPECTED = "a file name like data.bin or /var/log/app.log";
+
+/** Symbols that may appear in a file name besides the word characters. */
+const FILE_NAME_SYMBOLS = [".", "/", "-"];
+
+/**
+ * A file name: letters, digits, `_`, `.`, `-` and `/`. The lexer splits `/var/log/app.log` into
+ * words and symbols, so the name is the longest run of such tokens with no space between them.
+ */
+function expectFileName(c: Cursor): string {
+  const isPart = (ahead: number) =>
+    c.isWord(ahead) || FILE_NAME_SYMBOLS.some((symbol) => c.isSymbol(symbol, ahead));
+  let length = 0;
+  while (isPart(length) && (length === 0 || c.isAdjacent(length))) {
+    length++;
+  }
+  // `file size=1M` has no name: what follows it is an option.
+  if (length === 0 || (c.isSymbol("=", length) && c.isAdjacent(length))) {
+    return c.failExpected(FILE_NAME_EXPECTED);
+  }
+  const first = c.advance();
+  let last = first;
+  for (let taken = 1; taken < length; taken++) {
+    last = c.advance();
+  }
+  return c.sourceText(first, last);
 }
 
 function expectProtection(c: Cursor): Protection {

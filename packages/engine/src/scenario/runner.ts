@@ -8,17 +8,29 @@
  */
 import { PAGE_SIZE } from "../arch/x86/pgtable.js";
 import { MachineConfigError, machineConfigFrom } from "../config.js";
+import {
+  closeFile,
+  EBADF,
+  ENOENT,
+  openFile,
+  readFile,
+  syncFile,
+  writeFile,
+} from "../fs/read_write.js";
 import { assertInvariants } from "../invariants.js";
 import { Machine } from "../machine.js";
-import { doBrk, doMadvise, doMmap, doMprotect, doMunmap } from "../mm/mmap.js";
+import { doBrk, doMadvise, doMmap, doMprotect, doMunmap, type FileMapping } from "../mm/mmap.js";
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/vma.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, type AccessProbe } from "../probe.js";
+import { renderBuddyinfo } from "../proc/buddyinfo.js";
+import { renderLru } from "../proc/lru.js";
 import { renderMaps } from "../proc/maps.js";
 import { renderMeminfo } from "../proc/meminfo.js";
 import { renderPagemap } from "../proc/pagemap.js";
 import { renderWalk } from "../proc/pagetable.js";
 import { renderSmaps } from "../proc/smaps.js";
 import { processCounters, renderStatus } from "../proc/status.js";
+import { renderSwaps } from "../proc/swaps.js";
 import { renderTlb, tlbCounters } from "../proc/tlb.js";
 import { renderVmstat, vmstatValues } from "../proc/vmstat.js";
 import type { Process } from "../process.js";
@@ -95,6 +107,8 @@ interface Binding {
 interface ProcessEntry {
   process: Process;
   names: Map<string, Binding>;
+  /** File descriptors by the name `open` bound them to. */
+  descriptors: Map<string, number>;
 }
 
 const PROTECTIONS: Record<Protection, number> = {
@@ -122,6 +136,10 @@ class ScenarioRun {
   private readonly expects: ExpectResult[] = [];
   private readonly signals: SignalEvent[] = [];
   private readonly output: OutputItem[] = [];
+  /** PIDs whose fatal signal is already in the output. */
+  private readonly reportedDeaths = new Set<number>();
+  /** OOM kills already in the output. */
+  private reportedOomKills = 0;
 
   constructor(
     private readonly scenario: Scenario,
@@ -195,13 +213,21 @@ class ScenarioRun {
       case "show":
         this.show(statement);
         return;
+      case "file":
+        if (this.sim.files.has(statement.name)) {
+          this.fail(statement.pos, `a file named "${statement.name}" already exists`);
+        }
+        this.sim.createFile(statement.name, statement.size, statement.cached);
+        return;
     }
   }
 
   private spawn(name: string, pos: Position): void {
     if (this.processes.has(name)) this.fail(pos, `a process named "${name}" already exists`);
     if (name === "vmstat" || name === "tlb") this.fail(pos, `"${name}" is reserved for counters`);
-    this.processes.set(name, { process: this.sim.spawn(name), names: new Map() });
+    const process = this.sim.spawn(name);
+    this.processes.set(name, { process, names: new Map(), descriptors: new Map() });
+    this.afterOperation(pos);
   }
 
   private entry(name: string, pos: Position): ProcessEntry {
@@ -220,9 +246,36 @@ class ScenarioRun {
     // A dead process runs no more statements; the others go on.
     if (!process.alive) return;
     this.perform(name, entry, operation, pos);
-    if (!process.alive && process.signal !== null) this.recordSignal(name, process, pos);
+    this.afterOperation(pos);
+  }
+
+  /**
+   * After each operation: the kernel's background work (kswapd, the flusher), then every death
+   * it caused (the process's own signal, OOM kills of others) goes into the output.
+   */
+  private afterOperation(pos: Position): void {
+    const machine = this.sim;
+    machine.runBackgroundWork();
+    const kills = machine.reclaim.oomKills;
+    for (; this.reportedOomKills < kills.length; this.reportedOomKills++) {
+      const kill = kills[this.reportedOomKills];
+      if (kill === undefined) continue;
+      this.note(
+        pos,
+        `Out of memory: Killed process ${kill.pid} (${kill.name}) total-vm:${kill.totalVmKb}kB, ` +
+          `anon-rss:${kill.anonRssKb}kB, file-rss:${kill.fileRssKb}kB, shmem-rss:${kill.shmemRssKb}kB, ` +
+          `UID:0 pgtables:${kill.pgtablesKb}kB oom_score_adj:${kill.oomScoreAdj}`,
+      );
+    }
+    for (const [name, entry] of this.processes) {
+      const process = entry.process;
+      if (process.alive || process.signal === null || this.reportedDeaths.has(process.pid))
+        continue;
+      this.reportedDeaths.add(process.pid);
+      this.recordSignal(name, process, pos);
+    }
     if (this.options.checkInvariants === true) {
-      assertInvariants(this.sim, `${this.scenario.file}:${pos.line}`);
+      assertInvariants(machine, `${this.scenario.file}:${pos.line}`);
     }
   }
 
@@ -251,6 +304,7 @@ class ScenarioRun {
           prot,
           operation.shared,
           operation.populate,
+          this.fileMapping(operation.file, operation.offset, pos),
         );
         if (address < 0) {
           this.note(pos, `${name}: mmap ${operation.size} failed (${errnoName(address)})`);
@@ -327,7 +381,70 @@ class ScenarioRun {
       case "exit":
         machine.exit(process);
         return;
+      case "open": {
+        const fd = openFile(machine, process, this.fileNamed(operation.file, pos));
+        if (fd < 0) this.note(pos, `${name}: open ${operation.file} failed (${errnoName(fd)})`);
+        else entry.descriptors.set(operation.target, fd);
+        return;
+      }
+      case "fread":
+      case "pread": {
+        const fd = this.descriptor(entry, operation.fd, pos);
+        const offset = operation.op === "pread" ? operation.offset : null;
+        const buffer = operation.buffer === null ? null : this.address(entry, operation.buffer);
+        const result = readFile(machine, process, fd, offset, operation.size, buffer);
+        this.syscall(pos, `${name}: ${operation.op}`, result);
+        return;
+      }
+      case "fwrite": {
+        const fd = this.descriptor(entry, operation.fd, pos);
+        const buffer = operation.buffer === null ? null : this.address(entry, operation.buffer);
+        const result = writeFile(machine, process, fd, operation.size, buffer);
+        this.syscall(pos, `${name}: fwrite`, result);
+        return;
+      }
+      case "fsync":
+        this.syscall(
+          pos,
+          `${name}: fsync`,
+          syncFile(machine, process, this.descriptor(entry, operation.fd, pos)),
+        );
+        return;
+      case "close": {
+        const fd = this.descriptor(entry, operation.fd, pos);
+        this.syscall(pos, `${name}: close`, closeFile(process, fd));
+        entry.descriptors.delete(operation.fd);
+        return;
+      }
+      case "oom_score_adj":
+        process.oomScoreAdj = operation.value;
+        return;
     }
+  }
+
+  /** The declared file `name`; an undeclared one is an input error. */
+  private fileNamed(name: string, pos: Position): string {
+    if (this.sim.files.has(name)) return name;
+    const known = [...this.sim.files.keys()];
+    const hint = known.length > 0 ? `; declared files: ${known.join(", ")}` : "";
+    return this.fail(
+      pos,
+      `no file named "${name}": declare it with "file ${name} size=SIZE"${hint}`,
+    );
+  }
+
+  private fileMapping(name: string | null, offset: number, pos: Position): FileMapping | null {
+    if (name === null) return null;
+    const file = this.sim.files.get(this.fileNamed(name, pos));
+    return file === undefined ? null : { file, offset };
+  }
+
+  private descriptor(entry: ProcessEntry, name: string, pos: Position): number {
+    const fd = entry.descriptors.get(name);
+    if (fd !== undefined) return fd;
+    const known = [...entry.descriptors.keys()];
+    const hint = known.length > 0 ? `; open files: ${known.join(", ")}` : "";
+    return this.fail(pos, `"${name}" is not an open file of process ${entry.process.name}${hint}`);
   }
 
   /** One store per 64-byte cache line, in address order (what an optimised memset does). */
@@ -359,8 +476,12 @@ class ScenarioRun {
       this.note(pos, `fork failed (ENOMEM)`);
       return;
     }
-    // The child inherits its parent's names: they hold the same addresses.
-    this.processes.set(target, { process: child, names: new Map(parent.names) });
+    // The child inherits its parent's names (they hold the same addresses) and descriptors.
+    this.processes.set(target, {
+      process: child,
+      names: new Map(parent.names),
+      descriptors: new Map(parent.descriptors),
+    });
   }
 
   private address(entry: ProcessEntry, expression: AddressExpr): number {
@@ -485,7 +606,14 @@ class ScenarioRun {
     let title: string = what;
     let text: string;
     if (what === "tlb") text = renderTlb(machine);
-    else if (what === "vmstat") {
+    else if (what === "lru") text = renderLru(machine);
+    else if (what === "swaps") {
+      text = renderSwaps(machine);
+      title = "/proc/swaps";
+    } else if (what === "buddyinfo") {
+      text = renderBuddyinfo(machine);
+      title = "/proc/buddyinfo";
+    } else if (what === "vmstat") {
       text = renderVmstat(machine);
       title = "/proc/vmstat";
     } else if (what === "meminfo") {
@@ -549,5 +677,7 @@ function findLast<T>(items: readonly T[], predicate: (item: T) => boolean): T | 
 function errnoName(result: number): string {
   if (result === -12) return "ENOMEM";
   if (result === -22) return "EINVAL";
+  if (result === -ENOENT) return "ENOENT";
+  if (result === -EBADF) return "EBADF";
   return `errno ${-result}`;
 }

@@ -93,6 +93,11 @@ export class Cpu implements TlbInvalidator {
   readonly timing: Timing;
   /** Hardware page walks started, and entries they read. */
   pageWalks = 0;
+  /**
+   * Serial number of the last store: each store stamps its frame with the next one
+   * (PhysicalMemory.stamp), so the contents of a page can be followed through copies and swap.
+   */
+  writeSerial = 0;
   walkReads = 0;
   contextSwitches = 0;
   /** Receives each access's journey when attached (see probe.ts). */
@@ -149,6 +154,7 @@ export class Cpu implements TlbInvalidator {
     const tlb = kind === ACCESS_EXEC ? this.itlb : this.dtlb;
     const slot = tlb.lookup(vpn, this.asid);
     if (slot >= 0 && permits(tlb.flags[slot] as number, kind)) {
+      if (kind === ACCESS_WRITE) this.phys.stamp[tlb.pfn[slot] as number] = ++this.writeSerial;
       const cycles = this.timing.l1TlbHit + this.timing.memoryAccess;
       process.accesses++;
       process.cycles += cycles;
@@ -192,14 +198,14 @@ export class Cpu implements TlbInvalidator {
         const pfn = this.stlb.pfn[stlbSlot] as number;
         if (probe !== null) probe.hop(HOP_STLB, OUTCOME_HIT, timing.stlbHit, pfn, 0);
         l1.insert(vpn, this.asid, pfn, this.stlb.flags[stlbSlot] as number);
-        return this.finishAccess(process, address, pfn);
+        return this.finishAccess(process, address, pfn, kind);
       }
       if (probe !== null) probe.hop(HOP_STLB, OUTCOME_MISS, timing.stlbHit, 0, 0);
       if (this.walk(process.mm, address, kind)) {
         const { pfn, tlbFlags } = walkResult;
         this.stlb.insert(vpn, this.asid, pfn, tlbFlags);
         l1.insert(vpn, this.asid, pfn, tlbFlags);
-        return this.finishAccess(process, address, pfn);
+        return this.finishAccess(process, address, pfn, kind);
       }
       if (!this.raiseFault(process, address, walkResult.errorCode)) {
         process.accesses++;
@@ -211,12 +217,13 @@ export class Cpu implements TlbInvalidator {
       if (slot >= 0 && permits(l1.flags[slot] as number, kind)) {
         this.accessCycles += timing.l1TlbHit;
         if (probe !== null) probe.hop(HOP_L1_TLB, OUTCOME_HIT, timing.l1TlbHit, 0, 0);
-        return this.finishAccess(process, address, l1.pfn[slot] as number);
+        return this.finishAccess(process, address, l1.pfn[slot] as number, kind);
       }
     }
   }
 
-  private finishAccess(process: Process, address: number, pfn: number): boolean {
+  private finishAccess(process: Process, address: number, pfn: number, kind: number): boolean {
+    if (kind === ACCESS_WRITE) this.phys.stamp[pfn] = ++this.writeSerial;
     this.accessCycles += this.timing.memoryAccess;
     process.accesses++;
     process.cycles += this.accessCycles;

@@ -21,6 +21,18 @@ export const PTE_GLOBAL = 1 << 8;
  * resident (_PAGE_PROTNONE): the hardware faults on it, the kernel knows the page is there.
  */
 export const PTE_PROTNONE = PTE_GLOBAL;
+/**
+ * A non-present entry with this software bit holds a swap entry: the swap slot sits where a
+ * present entry keeps its PFN. (Linux packs type and offset into the non-present entry
+ * differently; what matters is that the hardware ignores it and the kernel finds the slot.)
+ */
+export const PTE_SWAP = 1 << 10;
+
+/** Whether an entry holds a swap entry rather than a page or nothing. */
+export function isSwapEntry(lo: number): boolean {
+  return (lo & (PTE_PRESENT | PTE_PROTNONE | PTE_SWAP)) === PTE_SWAP;
+}
+
 /** NX is bit 63: bit 31 of the high half. */
 export const PTE_HI_NX = 1 << 31;
 

@@ -22,6 +22,8 @@ export interface Timing {
   copyPage: number;
   /** Allocating and zeroing a page-table page. */
   tableAllocation: number;
+  /** Cycles per nanosecond (the clock in GHz), to turn a disk's latency into cycles. */
+  cyclesPerNs: number;
 }
 
 export const DEFAULT_TIMING: Readonly<Timing> = {
@@ -33,4 +35,5 @@ export const DEFAULT_TIMING: Readonly<Timing> = {
   zeroPage: 400,
   copyPage: 800,
   tableAllocation: 450,
+  cyclesPerNs: 3,
 };
