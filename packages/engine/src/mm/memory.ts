@@ -158,7 +158,6 @@ export class MemoryManager {
       if (!allocate) return -1;
       const child = this.pages.allocateTable(pid);
       if (child < 0) return -2;
-      // Reclaim may have run inside the allocation: re-read nothing else; tables are never reclaimed.
       this.lastFaultTables++;
       mm.pgtablesBytes += PAGE_SIZE;
       phys.tableLow[offset] = entryLow(child, TABLE_ENTRY_FLAGS);

@@ -7,6 +7,7 @@
  * so a reclaimed page is freed in the same pass; no workingset refault detection, so the
  * anon/file balance comes from swappiness and the cache-trim rule alone.
  */
+import { PTE_ACCESSED } from "../arch/x86/pgtable.js";
 import type { Machine } from "../machine.js";
 import type { Process } from "../process.js";
 import { FRAME_ANON, FRAME_FILE, PG_ACTIVE, PG_DIRTY, PG_REFERENCED } from "./frames.js";
@@ -296,8 +297,8 @@ export class Reclaimer implements AllocationGate {
     let referenced = 0;
     forEachMapping(memory, this.machine.processes, pfn, (_mm, offset) => {
       const entry = low[offset] as number;
-      if (entry & 0x20) {
-        low[offset] = (entry & ~0x20) >>> 0;
+      if (entry & PTE_ACCESSED) {
+        low[offset] = (entry & ~PTE_ACCESSED) >>> 0;
         referenced++;
       }
     });
