@@ -40,7 +40,8 @@ function formatItem(item: OutputItem): string {
   }
 }
 
-function formatReport(report: Report): string {
+/** One report as a table of process counters and lines of system and TLB counters. */
+export function formatReport(report: Report): string {
   const header = ["process", ...PROCESS_COLUMNS];
   const rows = Object.entries(report.processes).map(([name, counters]) => [
     name,

@@ -34,6 +34,7 @@ export type * from "./scenario/ast.js";
 export * from "./scenario/builtins.js";
 export * from "./scenario/errors.js";
 export * from "./scenario/parser.js";
+export * from "./scenario/report.js";
 export * from "./scenario/runner.js";
 export * from "./scenario/units.js";
 export * from "./trace/index.js";

@@ -29,10 +29,10 @@ import { renderMeminfo } from "../proc/meminfo.js";
 import { renderPagemap } from "../proc/pagemap.js";
 import { renderWalk } from "../proc/pagetable.js";
 import { renderSmaps } from "../proc/smaps.js";
-import { processCounters, renderStatus } from "../proc/status.js";
+import { renderStatus } from "../proc/status.js";
 import { renderSwaps } from "../proc/swaps.js";
-import { renderTlb, tlbCounters } from "../proc/tlb.js";
-import { renderVmstat, vmstatValues } from "../proc/vmstat.js";
+import { renderTlb } from "../proc/tlb.js";
+import { renderVmstat } from "../proc/vmstat.js";
 import type { Process } from "../process.js";
 import type {
   AddressExpr,
@@ -44,6 +44,7 @@ import type {
   Statement,
 } from "./ast.js";
 import { ScenarioError } from "./errors.js";
+import { type Report, snapshotReport } from "./report.js";
 
 export interface RunOptions {
   /** Check the engine's invariants after every statement (tests turn this on). */
@@ -52,15 +53,6 @@ export interface RunOptions {
   probe?: AccessProbe;
   /** Called with the machine once it is built, before the first statement runs. */
   onMachine?: (machine: Machine) => void;
-}
-
-/** Counters of one report, as `--json` prints them. */
-export interface Report {
-  label: string;
-  line: number;
-  processes: Record<string, Record<string, number>>;
-  vmstat: Record<string, number>;
-  tlb: Record<string, number>;
 }
 
 export interface ExpectResult {
@@ -538,15 +530,8 @@ class ScenarioRun {
   // ---- reports, expects, views -------------------------------------------------------------
 
   private snapshot(label: string, line: number): Report {
-    const processes: Record<string, Record<string, number>> = {};
-    for (const [name, entry] of this.processes) processes[name] = processCounters(entry.process);
-    return {
-      label,
-      line,
-      processes,
-      vmstat: vmstatValues(this.sim),
-      tlb: tlbCounters(this.sim),
-    };
+    const processes = [...this.processes].map(([name, entry]) => [name, entry.process] as const);
+    return snapshotReport(this.sim, processes, label, line);
   }
 
   private report(label: string, pos: Position): void {

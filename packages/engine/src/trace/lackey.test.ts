@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LackeyAccessParser } from "./lackey.js";
 import { run, runAtEverySplit } from "./test_kit.js";
 
 const SAMPLE = `==4104== Lackey, an example Valgrind tool
@@ -103,5 +104,30 @@ describe("lackey trace reader", () => {
   it("gives the same result wherever the chunks split", () => {
     expect(runAtEverySplit("lackey", SAMPLE).mismatch).toBeNull();
     expect(runAtEverySplit("lackey", " L ffe,4\r\n M 1ffc,8\n S 1,x\n").mismatch).toBeNull();
+  });
+});
+
+describe("LackeyAccessParser", () => {
+  it("hands on each record whole, in order, with its kind, address and size", () => {
+    const seen: string[] = [];
+    const parser = new LackeyAccessParser({
+      access: (kind, high, low, size) =>
+        seen.push(`${String.fromCharCode(kind)} ${(high * 2 ** 32 + low).toString(16)} ${size}`),
+    });
+    const text =
+      "==1== Lackey\nI  04005c0,3\n L 1ffefffd58,8\n S 1ffefffd50,8\n M 0601040,4\nI 0x400fff,2";
+    // Split mid-line to cross the chunk boundary.
+    const bytes = new TextEncoder().encode(text);
+    parser.push(bytes.subarray(0, 30));
+    parser.push(bytes.subarray(30));
+    parser.end();
+    expect(seen).toEqual([
+      "I 4005c0 3",
+      "L 1ffefffd58 8",
+      "S 1ffefffd50 8",
+      "M 601040 4",
+      "I 400fff 2",
+    ]);
+    expect(parser.records).toBe(5);
   });
 });

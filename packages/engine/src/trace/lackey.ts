@@ -20,6 +20,12 @@
  */
 import { HEX_VALUE, LineParser, NO_DIGITS, OVERFLOW, PageMapper, type TraceSink } from "./core.js";
 
+/** Record kinds, as the character codes of lackey's letters. */
+export const LACKEY_INSTRUCTION = 73; // I
+export const LACKEY_LOAD = 76; // L
+export const LACKEY_STORE = 83; // S
+export const LACKEY_MODIFY = 77; // M
+
 /** Largest access size accepted (lackey's are at most a few dozen bytes). */
 const MAX_SIZE = 1 << 20;
 
@@ -36,7 +42,6 @@ export class LackeyParser extends LineParser {
    * newline) is read in one pass. Every other line (banners, errors, CRLF) goes to parseLine.
    */
   protected override scanLines(bytes: Uint8Array, pos: number, end: number): void {
-    const pages = this.pages;
     let records = 0;
     let references = 0;
     while (pos < end) {
@@ -68,12 +73,7 @@ export class LackeyParser extends LineParser {
           }
           if (c === 10 - 48 && pos > sizeStart && size <= MAX_SIZE) {
             records++;
-            if (kind === 77) {
-              references += pages.range(high, low, size, false);
-              references += pages.range(high, low, size, true);
-            } else {
-              references += pages.range(high, low, size, kind === 83);
-            }
+            references += this.record(kind, high, low, size);
             pos++;
             continue;
           }
@@ -124,11 +124,39 @@ export class LackeyParser extends LineParser {
       this.fail("unexpected text after the size", bytes, start, stop);
     }
     this.records++;
-    if (kind === 77) {
-      this.references += this.pages.range(high, low, size, false);
-      this.references += this.pages.range(high, low, size, true);
-    } else {
-      this.references += this.pages.range(high, low, size, kind === 83);
+    this.references += this.record(kind, high, low, size);
+  }
+
+  /** One well-formed record (`kind` is the letter's code): hand it on; returns references made. */
+  protected record(kind: number, high: number, low: number, size: number): number {
+    const pages = this.pages;
+    if (kind === LACKEY_MODIFY) {
+      return pages.range(high, low, size, false) + pages.range(high, low, size, true);
     }
+    return pages.range(high, low, size, kind === LACKEY_STORE);
+  }
+}
+
+/** Receives lackey records whole: what `vmscope replay` and the Cachegrind model need. */
+export interface LackeyAccessSink {
+  /**
+   * One record: `kind` is LACKEY_INSTRUCTION, LACKEY_LOAD, LACKEY_STORE or LACKEY_MODIFY; the
+   * address is high:low (two unsigned 32-bit halves); `size` in bytes.
+   */
+  access(kind: number, high: number, low: number, size: number): void;
+}
+
+/**
+ * The lackey reader for consumers of whole accesses (kind, address, size) rather than page
+ * references. Each record counts as one reference.
+ */
+export class LackeyAccessParser extends LackeyParser {
+  constructor(private readonly accesses: LackeyAccessSink) {
+    super({ reference: () => {} }, 4096);
+  }
+
+  protected override record(kind: number, high: number, low: number, size: number): number {
+    this.accesses.access(kind, high, low, size);
+    return 1;
   }
 }

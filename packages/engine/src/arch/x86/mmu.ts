@@ -82,6 +82,15 @@ export const DEFAULT_CPU_CONFIG: Readonly<CpuConfig> = {
   timing: DEFAULT_TIMING,
 };
 
+/**
+ * Told of every access that reaches a page, with its frame: how `machine policy=NAME` lets a
+ * textbook policy see each reference, as the trace simulator does (Linux itself sees only the
+ * accessed bits the walk sets).
+ */
+export interface PageReferenceHook {
+  referenced(pfn: number, write: boolean): void;
+}
+
 /** Result of a walk: the leaf's PFN and TLB flags, or a fault error code. */
 const walkResult = { pfn: 0, tlbFlags: 0, errorCode: 0 };
 
@@ -102,6 +111,8 @@ export class Cpu implements TlbInvalidator {
   contextSwitches = 0;
   /** Receives each access's journey when attached (see probe.ts). */
   probe: AccessProbe | null = null;
+  /** Sees every reference when a replacement policy runs the machine (null otherwise). */
+  referenceHook: PageReferenceHook | null = null;
 
   private current: Process | null = null;
   /** PCID of the running address space (0 when PCID is off). */
@@ -155,6 +166,9 @@ export class Cpu implements TlbInvalidator {
     const slot = tlb.lookup(vpn, this.asid);
     if (slot >= 0 && permits(tlb.flags[slot] as number, kind)) {
       if (kind === ACCESS_WRITE) this.phys.stamp[tlb.pfn[slot] as number] = ++this.writeSerial;
+      if (this.referenceHook !== null) {
+        this.referenceHook.referenced(tlb.pfn[slot] as number, kind === ACCESS_WRITE);
+      }
       const cycles = this.timing.l1TlbHit + this.timing.memoryAccess;
       process.accesses++;
       process.cycles += cycles;
@@ -224,6 +238,7 @@ export class Cpu implements TlbInvalidator {
 
   private finishAccess(process: Process, address: number, pfn: number, kind: number): boolean {
     if (kind === ACCESS_WRITE) this.phys.stamp[pfn] = ++this.writeSerial;
+    if (this.referenceHook !== null) this.referenceHook.referenced(pfn, kind === ACCESS_WRITE);
     this.accessCycles += this.timing.memoryAccess;
     process.accesses++;
     process.cycles += this.accessCycles;
