@@ -4,6 +4,8 @@
 import { type CpuConfig, DEFAULT_CPU_CONFIG } from "./arch/x86/mmu.js";
 import type { TlbGeometry } from "./arch/x86/tlb.js";
 import { DEFAULT_DISK, DISK_PRESETS } from "./block/disk.js";
+import { PolicySpecError } from "./policy/params.js";
+import { resolvePolicy } from "./policy/registry.js";
 import { parseSize } from "./scenario/units.js";
 
 export interface MachineConfig {
@@ -30,6 +32,8 @@ export interface MachineConfig {
   dirtyBackgroundRatio: number;
   /** vm.dirty_expire_centisecs, in ns: pages dirty longer than this are written back. */
   dirtyExpireNs: number;
+  /** A registry policy (`name[:key=value,...]`) that picks reclaim's victims, or null for Linux's lists. */
+  policy: string | null;
 }
 
 export const DEFAULT_MACHINE_CONFIG: Readonly<MachineConfig> = {
@@ -45,6 +49,7 @@ export const DEFAULT_MACHINE_CONFIG: Readonly<MachineConfig> = {
   pageCluster: 3,
   dirtyBackgroundRatio: 10,
   dirtyExpireNs: 30e9,
+  policy: null,
 };
 
 /** Options of the `machine` statement, with what each takes; listed when a key is unknown. */
@@ -65,6 +70,9 @@ export const MACHINE_OPTIONS: Record<string, string> = {
   page_cluster: "vm.page-cluster, 0-10: swap readahead reads 2^N pages (default 3)",
   dirty_background_ratio: "vm.dirty_background_ratio, 0-100 (default 10)",
   dirty_expire: "vm.dirty_expire_centisecs as a time, e.g. 30s or 500ms (default 30s)",
+  policy:
+    "a replacement policy from `vmscope policies` (e.g. fifo, lru, clock:bits=2) that picks " +
+    "reclaim's victims in place of Linux's active/inactive lists (default: linux's lists)",
 };
 
 /** A bad option; `key` names the option at fault. */
@@ -167,12 +175,33 @@ function applyOption(config: MachineConfig, key: string, value: string): Machine
       }
       return { ...config, dirtyExpireNs: ns };
     }
+    case "policy":
+      return { ...config, policy: machinePolicy(value) };
     default:
       throw new MachineConfigError(
         key,
         `unknown machine option "${key}"; valid options: ${Object.keys(MACHINE_OPTIONS).join(", ")}`,
       );
   }
+}
+
+/** Check a `policy=` value against the registry; a policy that reads the future cannot run a machine. */
+function machinePolicy(spec: string): string {
+  let needsFuture: boolean;
+  try {
+    needsFuture = resolvePolicy(spec).definition.needsFuture;
+  } catch (error) {
+    if (error instanceof PolicySpecError) throw new MachineConfigError("policy", error.message);
+    throw error;
+  }
+  if (needsFuture) {
+    throw new MachineConfigError(
+      "policy",
+      `policy "${spec}" needs to know future references, which a running machine cannot; ` +
+        "run it on a trace with `vmscope sim` instead",
+    );
+  }
+  return spec;
 }
 
 function tlbGeometry(key: string, value: string): TlbGeometry {

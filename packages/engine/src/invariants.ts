@@ -650,7 +650,7 @@ function checkFrames(
 
 /**
  * Every anonymous and file page is on exactly the list its type and PG_active say; nothing
- * else is on a list; the list sizes add up.
+ * else is on a list; the list sizes add up; a `machine policy=` policy holds exactly those pages.
  */
 function checkLruLists(machine: Machine, out: string[]): void {
   const { phys, lru } = machine;
@@ -669,6 +669,21 @@ function checkLruLists(machine: Machine, out: string[]): void {
       out.push(`${where} is on ${LRU_NAMES[list] ?? "no list"}, expected ${LRU_NAMES[expected]}`);
     }
     if (list >= 0) counted[list] = (counted[list] as number) + 1;
+  }
+  const order = machine.reclaim.order;
+  if (order !== null) {
+    let held = 0;
+    for (let pfn = 0; pfn < phys.totalFrames; pfn++) {
+      const onList = lru.listOf[pfn] !== -1;
+      if (order.holds(pfn)) held++;
+      if (order.holds(pfn) !== onList) {
+        out.push(
+          `pfn ${pfn} is ${onList ? "on an LRU list but not in" : "in the policy but on no list of"} policy ${order.spec}`,
+        );
+      }
+    }
+    if (held !== order.resident)
+      out.push(`policy ${order.spec}: ${order.resident} resident, ${held} held`);
   }
   for (let list = 0; list < 4; list++) {
     const walked = lru.pagesOf(list).length;

@@ -16,6 +16,7 @@ import { type FreeResult, GlibcMalloc, type MallocHost } from "./mm/malloc.js";
 import { MemoryManager, VM_FAULT_DONE, VM_FAULT_SIGBUS } from "./mm/memory.js";
 import { MmStruct } from "./mm/mm_struct.js";
 import { doBrk, doMmap, doMunmap, releaseBacking } from "./mm/mmap.js";
+import { PolicyPageOrder } from "./mm/policy_order.js";
 import { forEachMapping } from "./mm/rmap.js";
 import { SwapDevice } from "./mm/swapfile.js";
 import { UserPages } from "./mm/user_pages.js";
@@ -94,6 +95,12 @@ export class Machine {
       config.swappiness,
     );
     pages.gate = this.reclaim;
+    if (config.policy !== null) {
+      const order = new PolicyPageOrder(config.policy, frames);
+      pages.order = order;
+      this.cpu.referenceHook = order;
+      this.reclaim.order = order;
+    }
   }
 
   /** The machine clock: the simulated time every process has run, one CPU, in ns. */

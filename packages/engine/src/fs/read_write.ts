@@ -121,7 +121,7 @@ export function writeFile(
     if (pfn < 0) break;
     phys.stamp[pfn] = ++machine.cpu.writeSerial;
     cache.markDirty(pfn);
-    cache.markAccessed(pfn);
+    cache.markAccessed(pfn, true);
     written = Math.min(end, pageStart + PAGE_SIZE) - start;
   }
   waitedNs += machine.leaveKernel(process);

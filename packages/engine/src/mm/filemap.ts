@@ -222,9 +222,10 @@ export class PageCache {
 
   /**
    * folio_mark_accessed: a first use sets PG_referenced; a second promotes an inactive page to
-   * the active list.
+   * the active list. `write`: the use was write(2) (told to a `machine policy=` policy).
    */
-  markAccessed(pfn: number): void {
+  markAccessed(pfn: number, write = false): void {
+    if (this.pages.order !== null) this.pages.order.referenced(pfn, write);
     const flags = this.phys.flags[pfn] as number;
     if (!(flags & PG_REFERENCED)) {
       this.phys.flags[pfn] = flags | PG_REFERENCED;

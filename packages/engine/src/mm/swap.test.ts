@@ -76,12 +76,26 @@ const step = fc.oneof(
   }),
 );
 
-function runWorkload(steps: Step[], swappiness: string): Machine {
+/** Reclaim set-ups the property runs under: Linux's lists at three swappiness values, and
+ * registry policies in their place (`machine policy=`). */
+const RECLAIM_SETUPS = [
+  { key: "swappiness", value: "0" },
+  { key: "swappiness", value: "60" },
+  { key: "swappiness", value: "200" },
+  { key: "policy", value: "fifo" },
+  { key: "policy", value: "lru" },
+  { key: "policy", value: "clock:bits=2" },
+  { key: "policy", value: "random" },
+  { key: "policy", value: "arc" },
+  { key: "policy", value: "sieve" },
+] as const;
+
+function runWorkload(steps: Step[], reclaim: { key: string; value: string }): Machine {
   const machine = new Machine(
     machineConfigFrom([
       { key: "ram", value: "4M" },
       { key: "swap", value: "24M" },
-      { key: "swappiness", value: swappiness },
+      reclaim,
       { key: "page_cluster", value: "2" },
     ]),
   );
@@ -132,9 +146,9 @@ describe("swap keeps every page's contents", () => {
     fc.assert(
       fc.property(
         fc.array(step, { minLength: 10, maxLength: 40 }),
-        fc.constantFrom("0", "60", "200"),
-        (steps, swappiness) => {
-          const machine = runWorkload(steps, swappiness);
+        fc.constantFrom(...RECLAIM_SETUPS),
+        (steps, reclaim) => {
+          const machine = runWorkload(steps, reclaim);
           swapped += machine.vmstat[PSWPIN] as number;
           expect(checkInvariants(machine)).toEqual([]);
           for (const process of machine.processes) machine.exit(process);
@@ -143,7 +157,7 @@ describe("swap keeps every page's contents", () => {
           expect(machine.memory.swap?.used).toBe(0);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 90 },
     );
     // The property means something only if pages really went to swap and came back.
     expect(swapped).toBeGreaterThan(0);
@@ -165,7 +179,7 @@ describe("swap keeps every page's contents", () => {
         run: 64,
       })),
     ];
-    const machine = runWorkload(steps, "60");
+    const machine = runWorkload(steps, { key: "swappiness", value: "60" });
     expect(machine.vmstat[PSWPOUT]).toBeGreaterThan(0);
     expect(machine.vmstat[PSWPIN]).toBeGreaterThan(0);
     expect(machine.vmstat[PGMAJFAULT]).toBeGreaterThan(0);

@@ -4,6 +4,7 @@
  */
 import { FRAME_ANON, FRAME_FILE, PG_ACTIVE, type PhysicalMemory } from "./frames.js";
 import { type LruLists, lruListOf } from "./lru.js";
+import type { PolicyPageOrder } from "./policy_order.js";
 import { PGALLOC_NORMAL, PGFREE } from "./vmstat.js";
 
 /** Decides whether an allocation may proceed, reclaiming or OOM-killing first (the slow path). */
@@ -17,6 +18,8 @@ export const OPEN_GATE: AllocationGate = { beforeAllocate: () => true };
 
 export class UserPages {
   gate: AllocationGate = OPEN_GATE;
+  /** With `machine policy=NAME`, the policy that orders the pages on the lists (else null). */
+  order: PolicyPageOrder | null = null;
 
   constructor(
     readonly phys: PhysicalMemory,
@@ -35,6 +38,7 @@ export class UserPages {
     this.count(PGALLOC_NORMAL);
     if (kind === FRAME_ANON || kind === FRAME_FILE) {
       this.lru.addHead(pfn, lruListOf(kind === FRAME_FILE, false));
+      if (this.order !== null) this.order.insert(pfn);
     }
     return pfn;
   }
@@ -50,6 +54,7 @@ export class UserPages {
   /** Return a page nobody references to the free lists. */
   release(pfn: number): void {
     this.lru.remove(pfn);
+    if (this.order !== null) this.order.remove(pfn);
     this.phys.freeFrame(pfn);
     this.count(PGFREE);
   }

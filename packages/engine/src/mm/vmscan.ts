@@ -21,6 +21,7 @@ import {
   lruListOf,
 } from "./lru.js";
 import { selectOomVictim } from "./oom_kill.js";
+import type { PolicyPageOrder } from "./policy_order.js";
 import { forEachMapping } from "./rmap.js";
 import type { AllocationGate } from "./user_pages.js";
 import {
@@ -73,6 +74,8 @@ export class Reclaimer implements AllocationGate {
   readonly oomKills: OomKillRecord[] = [];
   /** The process whose allocation is in progress; an OOM kill of it fails the allocation. */
   current: Process | null = null;
+  /** With `machine policy=NAME`, the policy that picks victims in place of the lists. */
+  order: PolicyPageOrder | null = null;
   private reclaiming = false;
 
   constructor(
@@ -142,10 +145,40 @@ export class Reclaimer implements AllocationGate {
   shrinkNode(wanted: number, kswapd: boolean): number {
     this.reclaiming = true;
     let reclaimed = 0;
-    for (let priority = DEF_PRIORITY; priority >= 0 && reclaimed < wanted; priority--) {
-      reclaimed += this.shrinkLruvec(priority, wanted - reclaimed, kswapd);
+    if (this.order !== null) {
+      reclaimed = this.shrinkByPolicy(this.order, wanted, kswapd);
+    } else {
+      for (let priority = DEF_PRIORITY; priority >= 0 && reclaimed < wanted; priority--) {
+        reclaimed += this.shrinkLruvec(priority, wanted - reclaimed, kswapd);
+      }
     }
     this.reclaiming = false;
+    return reclaimed;
+  }
+
+  /**
+   * `machine policy=NAME`: reclaim the policy's victims in turn. A victim that cannot go (pinned
+   * by a fault in progress, or anonymous with no swap space left) goes back into the policy as a
+   * newly loaded page; each call looks at every page at most once.
+   */
+  private shrinkByPolicy(order: PolicyPageOrder, wanted: number, kswapd: boolean): number {
+    const phys = this.phys;
+    if (!this.canSwap() && this.machine.lru.fileSize() === 0) return 0;
+    let reclaimed = 0;
+    for (let tries = order.resident; tries > 0 && reclaimed < wanted; tries--) {
+      const pfn = order.evict();
+      if (pfn < 0) break;
+      const file = phys.kind[pfn] === FRAME_FILE;
+      this.count(kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT);
+      this.count(file ? PGSCAN_FILE : PGSCAN_ANON);
+      if (this.isPinned(pfn) || !this.reclaimPage(pfn, file)) {
+        order.insert(pfn);
+        continue;
+      }
+      reclaimed++;
+      this.count(kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT);
+      this.count(file ? PGSTEAL_FILE : PGSTEAL_ANON);
+    }
     return reclaimed;
   }
 

@@ -16,7 +16,8 @@
  * s in the swap cache. An anonymous page is named by the virtual page it was first mapped at and
  * the process that mapped it; one that swap readahead read but no fault has mapped yet has none.
  * Shmem pages are on no list (vmscope never reclaims them): their count ends the view as
- * Unevictable, as /proc/meminfo shows it. Reading the lists changes nothing.
+ * Unevictable, as /proc/meminfo shows it. With `machine policy=NAME` a first line names the
+ * policy and the page it would reclaim next. Reading the lists changes nothing.
  */
 import type { Machine } from "../machine.js";
 import {
@@ -78,6 +79,16 @@ function pageDescription(machine: Machine, pfn: number): string {
 export function renderLru(machine: Machine): string {
   const lru = machine.lru;
   const lines: string[] = [];
+  const order = machine.reclaim.order;
+  if (order !== null) {
+    // The policy, not the lists, picks victims; the lists still sort pages for /proc/meminfo.
+    const victim = order.peekVictim();
+    const next = victim < 0 ? "none" : `0x${hex(victim)} (${pageDescription(machine, victim)})`;
+    lines.push(
+      `reclaim order: policy ${order.spec}, ${pagesLabel(order.resident)}; next victim ${next}`,
+    );
+    lines.push("the lists below are kept for accounting only");
+  }
   LRU_NAMES.forEach((name, list) => {
     const size = lru.sizes[list] as number;
     lines.push(`${name}: ${pagesLabel(size)}`);

@@ -194,19 +194,27 @@ show swaps
 show meminfo
 `;
 
-const THRASHING = `# Thrashing: a working set larger than RAM, swept again and again.
-# 40 MiB of pages on a 32 MiB machine: every sweep evicts the pages the next sweep needs
-# first (LRU's worst case), so nearly every access faults and waits for the swap device.
+const THRASHING = `# Thrashing: the fault rate climbs once the working set outgrows RAM.
+# Three sweeps over 24 MiB on a 32 MiB machine cost nothing once the pages are in. Three sweeps
+# over 40 MiB find every page gone: each sweep evicts the pages the next one needs first (LRU's
+# worst case), so nearly every access faults and waits for the swap device. RAM shrinking under
+# a fixed working set does the same.
 machine ram=32M swap=128M
 spawn app
 app: a = mmap 40M
+app: touch a 24M write
+report "24M filled"
+repeat 3:
+  app: touch a 24M read
+report "24M swept"
+expect app.majflt == 0 since "24M filled"
 app: touch a 40M write
-report "filled"
+report "40M filled"
 repeat 3:
   app: touch a 40M read
-report "three sweeps"
-expect app.majflt > 1000 since "filled"
-expect vmstat.pswpin > 5000 since "filled"
+report "40M swept"
+expect app.majflt > 1000 since "40M filled"
+expect vmstat.pswpin > 5000 since "40M filled"
 show vmstat
 `;
 
@@ -224,6 +232,26 @@ report "after big"
 expect vmstat.oom_kill == 1
 expect big.rss_kb == 0
 expect small.rss_kb == 8192
+`;
+
+const TEXTBOOK_POLICY = `# A textbook policy runs the machine: policy=fifo puts FIFO in place of Linux's lists.
+# The program fills 4800 KiB of an 8 MiB machine, reads its first 400 KiB again, then grows by
+# as much again, so reclaim must evict. FIFO evicts the oldest pages, the ones just read again,
+# and reading them once more costs 100 major faults. With policy=lru or policy=clock they stay.
+# Linux's own lists (no policy=) lose them too: the accessed bit the first write set cannot tell
+# a page used twice from a page used once.
+machine ram=8M swap=32M page_cluster=0 policy=fifo
+spawn app
+app: a = mmap 10M
+app: touch a 4800K write
+app: touch a 400K read
+report "filled"
+app: touch a+4800K 4800K write
+report "grown"
+show lru
+app: touch a 400K read
+report "first pages again"
+expect app.majflt == 100 since "grown"
 `;
 
 export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
@@ -293,8 +321,15 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
     name: "thrashing",
     title: "Thrashing",
     description:
-      "A working set larger than RAM swept repeatedly: every sweep evicts what the next one needs first, so almost every page access is a major fault.",
+      "A working set swept repeatedly: no faults while it fits in RAM; once it is larger, every sweep evicts what the next one needs first, so almost every page access is a major fault.",
     source: THRASHING,
+  },
+  {
+    name: "textbook-policy",
+    title: "FIFO runs the machine",
+    description:
+      "machine policy=fifo: a replacement policy from the registry picks reclaim's victims. FIFO evicts the oldest pages even though they were just used again; LRU and Clock keep them.",
+    source: TEXTBOOK_POLICY,
   },
   {
     name: "oom-kill",
