@@ -43,6 +43,7 @@ runs=(
 	"exp16_file_shared_write:-"
 	"exp17_file_read_syscall:-"
 	"exp18_file_sigbus_eof:-"
+	"exp19_anon_thp_align:-"
 )
 
 echo "# vmscope kernel checks"

@@ -90,7 +90,8 @@ export function doMmap(
   const accounted =
     file === null ? shared || (prot & PROT_WRITE) !== 0 : !shared && (prot & PROT_WRITE) !== 0;
   if (accounted && !enoughMemory(machine, size)) return -ENOMEM;
-  const start = file === null ? getUnmappedArea(mm, size) : fileUnmappedArea(mm, size, file.offset);
+  const start =
+    file === null ? anonUnmappedArea(mm, size, shared) : fileUnmappedArea(mm, size, file.offset);
   if (start < 0) return start;
   let backing: AddressSpace | null = null;
   let pgoff = 0;
@@ -125,19 +126,39 @@ function populateRange(machine: Machine, process: Process, vma: Vma, start: numb
 const PMD_SIZE = 2 * 1024 * 1024;
 
 /**
- * thp_get_unmapped_area for a file mapping that spans a whole aligned 2 MiB of the file: search
- * for the length plus 2 MiB and shift up so the address and the file offset agree modulo 2 MiB
- * (so that huge pages could map it). Linux 6.x does this for ext4 and other large-folio file
- * systems; smaller mappings are placed as usual.
+ * thp_get_unmapped_area for a file mapping that spans a whole aligned 2 MiB of the file, so that
+ * huge pages could map it. Linux 6.x does this for ext4 and other large-folio file systems;
+ * smaller mappings are placed as usual.
  */
 function fileUnmappedArea(mm: MmStruct, size: number, offset: number): number {
   const alignedStart = Math.ceil(offset / PMD_SIZE) * PMD_SIZE;
   const alignedEnd = Math.floor((offset + size) / PMD_SIZE) * PMD_SIZE;
   if (alignedEnd - alignedStart < PMD_SIZE) return getUnmappedArea(mm, size);
+  return thpUnmappedArea(mm, size, offset);
+}
+
+/**
+ * __get_unmapped_area for anonymous memory: a private mapping whose length is a multiple of
+ * 2 MiB is placed on a 2 MiB boundary (Linux 6.7+, "align larger anonymous mappings on THP
+ * boundaries"), whether or not THP is enabled; a shared one goes through shmem, which does not
+ * align unless shmem huge pages are on (they are off by default).
+ */
+function anonUnmappedArea(mm: MmStruct, size: number, shared: boolean): number {
+  if (shared || size % PMD_SIZE !== 0) return getUnmappedArea(mm, size);
+  return thpUnmappedArea(mm, size, 0);
+}
+
+/**
+ * __thp_get_unmapped_area: search for the length plus 2 MiB, then move up to the first address
+ * that agrees with `offset` modulo 2 MiB. When the padded area's start already does, the top of
+ * the padded area is taken instead, as the top-down allocator prefers. Measured on Linux 6.18
+ * (docs/kernel-measurements.md, exp19). Without room for the padding, a plain search.
+ */
+function thpUnmappedArea(mm: MmStruct, size: number, offset: number): number {
   const padded = getUnmappedArea(mm, size + PMD_SIZE);
   if (padded < 0) return getUnmappedArea(mm, size);
   const shift = (((offset - padded) % PMD_SIZE) + PMD_SIZE) % PMD_SIZE;
-  return padded + shift;
+  return shift === 0 ? padded + PMD_SIZE : padded + shift;
 }
 
 /** Split the VMA that straddles `address` so a VMA boundary falls there (split_vma). */

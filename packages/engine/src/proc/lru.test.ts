@@ -70,8 +70,10 @@ describe("renderLru", () => {
     // mapped by anyone yet.
     const pfn = machine.memory.swap?.cachePfn.find((holder) => holder >= 0) ?? -1;
     expect(pfn).toBeGreaterThanOrEqual(0);
+    // The 20 MiB mapping is 2 MiB-aligned, as Linux places it: its first page is 0x7ffff6a00.
+    expect(address).toBe(0x7ffff6a00000);
     expect(text).toMatch(
-      / {2}____s {2}anon vpn 0x7ffff6bff \(pid 1000\), mapcount 1, swap slot \d+\n/,
+      / {2}____s {2}anon vpn 0x7ffff6a00 \(pid 1000\), mapcount 1, swap slot \d+\n/,
     );
     expect(text).toMatch(/ {2}____s {2}anon, not mapped, swap slot \d+\n/);
   });
