@@ -5,6 +5,8 @@
 import { Command, CommanderError } from "commander";
 import { listCommand } from "./commands/list.js";
 import { registerOstep } from "./commands/ostep.js";
+import { registerRecord } from "./commands/record.js";
+import { registerReplay } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { registerTraceCommands } from "./commands/trace_commands.js";
@@ -50,6 +52,12 @@ export async function main(argv: string[]): Promise<number> {
     status = code;
   });
   registerTraceCommands(program, (result) => {
+    status = result;
+  });
+  registerReplay(program, (result) => {
+    status = result;
+  });
+  registerRecord(program, (result) => {
     status = result;
   });
   try {

@@ -11,6 +11,8 @@ import { createGunzip } from "node:zlib";
 import {
   createTraceParser,
   detectFormat,
+  LackeyAccessParser,
+  type LackeyAccessSink,
   resolveTraceFormat,
   TRACE_FORMATS,
   TraceFormatError,
@@ -32,6 +34,8 @@ export interface TraceInputOptions {
   format: string;
   /** Bytes per page, for the address formats. */
   pageSize: number;
+  /** When given, a lackey trace hands its whole records (kind, address, size) here instead. */
+  lackeyAccesses?: LackeyAccessSink;
 }
 
 export interface StreamedTrace {
@@ -156,6 +160,9 @@ export async function streamTrace(
       spec = { name };
     }
     format = spec.name;
+    if (spec.name === "lackey" && options.lackeyAccesses !== undefined) {
+      return new LackeyAccessParser(options.lackeyAccesses);
+    }
     try {
       return createTraceParser(
         spec.name,
