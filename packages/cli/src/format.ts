@@ -12,6 +12,17 @@ const SYSTEM_COUNTERS = [
   "nr_page_table_pages",
 ];
 const TLB_COUNTERS = ["dtlb_hits", "dtlb_misses", "stlb_hits", "stlb_misses", "page_walks"];
+/** Hits and misses of each cache level and DRAM traffic (the full set is in --json). */
+const CACHE_COUNTERS = [
+  "l1d_hits",
+  "l1d_misses",
+  "l2_hits",
+  "l2_misses",
+  "l3_hits",
+  "l3_misses",
+  "dram_reads",
+  "pde_hits",
+];
 
 export function formatRun(result: RunResult): string {
   const parts = result.output.map(formatItem);
@@ -53,6 +64,7 @@ export function formatReport(report: Report): string {
   ];
   lines.push(`vmstat: ${pick(report.vmstat, SYSTEM_COUNTERS)}`);
   lines.push(`tlb:    ${pick(report.tlb, TLB_COUNTERS)}`);
+  if (report.caches !== undefined) lines.push(`caches: ${pick(report.caches, CACHE_COUNTERS)}`);
   return `${lines.join("\n")}\n`;
 }
 

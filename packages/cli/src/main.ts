@@ -3,8 +3,10 @@
  * Exit status: 0 success, 1 an `expect` failed, 2 bad input (never a stack trace).
  */
 import { Command, CommanderError } from "commander";
+import { registerExplain } from "./commands/explain.js";
 import { listCommand } from "./commands/list.js";
 import { registerOstep } from "./commands/ostep.js";
+import { registerPagetables } from "./commands/pagetables.js";
 import { registerRecord } from "./commands/record.js";
 import { registerReplay } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
@@ -52,6 +54,12 @@ export async function main(argv: string[]): Promise<number> {
     status = code;
   });
   registerTraceCommands(program, (result) => {
+    status = result;
+  });
+  registerExplain(program, (result) => {
+    status = result;
+  });
+  registerPagetables(program, (result) => {
     status = result;
   });
   registerReplay(program, (result) => {

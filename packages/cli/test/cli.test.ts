@@ -56,12 +56,14 @@ describe("vmscope run", () => {
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line));
-    // malloc's header stores, then *a = 10: the first store faults, the last one hits the L1 TLB.
+    // malloc's header stores, then *a = 10: the first store faults, the last one hits the L1 TLB
+    // and the L1d (malloc has just written the chunk's header in the same line).
     expect(lines[0]).toMatchObject({ pid: 1000, kind: "WRITE" });
     expect(lines[0].hops.map((hop: { hop: string }) => hop.hop)).toContain("page fault");
     expect(lines.at(-1).hops).toEqual([
       { hop: "L1 TLB", outcome: "hit", cycles: 0 },
-      { hop: "memory", outcome: "hit", cycles: 4 },
+      { hop: "memory", outcome: "hit", cycles: 0 },
+      { hop: "L1d", outcome: "hit", cycles: 4 },
     ]);
   });
 

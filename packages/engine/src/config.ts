@@ -1,6 +1,19 @@
 /**
  * The simulated machine's configuration and the `machine key=value ...` options that set it.
  */
+
+import {
+  DEFAULT_PAGETABLE,
+  layoutProblem,
+  PageTableSpecError,
+  parsePageTableSpec,
+} from "./arch/pagetable/spec.js";
+import {
+  applyCpuOption,
+  CPU_OPTIONS,
+  CpuOptionError,
+  checkCpuConfig,
+} from "./arch/x86/cpu_options.js";
 import { type CpuConfig, DEFAULT_CPU_CONFIG } from "./arch/x86/mmu.js";
 import type { TlbGeometry } from "./arch/x86/tlb.js";
 import { DEFAULT_DISK, DISK_PRESETS } from "./block/disk.js";
@@ -34,6 +47,8 @@ export interface MachineConfig {
   dirtyExpireNs: number;
   /** A registry policy (`name[:key=value,...]`) that picks reclaim's victims, or null for Linux's lists. */
   policy: string | null;
+  /** The page-table design the MMU walks (arch/pagetable/), in canonical form: `x86-64`, `multilevel:10,10`, ... */
+  pagetable: string;
 }
 
 export const DEFAULT_MACHINE_CONFIG: Readonly<MachineConfig> = {
@@ -50,6 +65,7 @@ export const DEFAULT_MACHINE_CONFIG: Readonly<MachineConfig> = {
   dirtyBackgroundRatio: 10,
   dirtyExpireNs: 30e9,
   policy: null,
+  pagetable: DEFAULT_PAGETABLE,
 };
 
 /** Options of the `machine` statement, with what each takes; listed when a key is unknown. */
@@ -73,6 +89,12 @@ export const MACHINE_OPTIONS: Record<string, string> = {
   policy:
     "a replacement policy from `vmscope policies` (e.g. fifo, lru, clock:bits=2) that picks " +
     "reclaim's victims in place of Linux's active/inactive lists (default: linux's lists)",
+  pagetable:
+    "the page-table design the MMU walks: x86-64 (4 levels), la57 (5 levels), linear (one table " +
+    "indexed by page number), multilevel:BITS,... (a radix tree with these index bits per level, " +
+    "top first, e.g. multilevel:9,9,9,8), inverted (one entry per frame, hashed by PID and page) " +
+    "(default x86-64)",
+  ...CPU_OPTIONS,
 };
 
 /** A bad option; `key` names the option at fault. */
@@ -90,7 +112,19 @@ export function machineConfigFrom(
   options: readonly { key: string; value: string }[],
 ): MachineConfig {
   let config: MachineConfig = { ...DEFAULT_MACHINE_CONFIG, cpu: { ...DEFAULT_MACHINE_CONFIG.cpu } };
-  for (const { key, value } of options) config = applyOption(config, key, value);
+  // cpu=NAME replaces the whole CPU, so it goes first wherever it is written: every other
+  // option then overrides one of the preset's values.
+  const presetsFirst = [
+    ...options.filter((option) => option.key === "cpu"),
+    ...options.filter((option) => option.key !== "cpu"),
+  ];
+  try {
+    for (const { key, value } of presetsFirst) config = applyOption(config, key, value);
+    checkCpuConfig(config.cpu);
+  } catch (error) {
+    if (error instanceof CpuOptionError) throw new MachineConfigError(error.key, error.message);
+    throw error;
+  }
   return config;
 }
 
@@ -177,11 +211,30 @@ function applyOption(config: MachineConfig, key: string, value: string): Machine
     }
     case "policy":
       return { ...config, policy: machinePolicy(value) };
-    default:
+    case "pagetable":
+      return { ...config, pagetable: machinePagetable(value) };
+    default: {
+      const cpu = applyCpuOption(config.cpu, key, value);
+      if (cpu !== null) return { ...config, cpu };
       throw new MachineConfigError(
         key,
         `unknown machine option "${key}"; valid options: ${Object.keys(MACHINE_OPTIONS).join(", ")}`,
       );
+    }
+  }
+}
+
+/** A `pagetable=` value in canonical form; refused when the processes' layout does not fit it. */
+function machinePagetable(value: string): string {
+  try {
+    const spec = parsePageTableSpec(value);
+    const problem = layoutProblem(spec);
+    if (problem !== null) throw new MachineConfigError("pagetable", problem);
+    return spec.name;
+  } catch (error) {
+    if (error instanceof PageTableSpecError)
+      throw new MachineConfigError("pagetable", error.message);
+    throw error;
   }
 }
 

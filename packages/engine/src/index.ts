@@ -4,12 +4,19 @@
  * Build a Machine (optionally from `machine` options), spawn processes and drive them, or run a
  * scenario written in the `.vms` language.
  */
+export * from "./arch/pagetable/index.js";
+export * from "./arch/x86/cpu_options.js";
+export * from "./arch/x86/cpu_presets.js";
 export * from "./arch/x86/mmu.js";
 export * from "./arch/x86/pgtable.js";
+export * from "./arch/x86/psc.js";
 export * from "./arch/x86/timing.js";
 export * from "./arch/x86/tlb.js";
+export * from "./cache/cache.js";
+export * from "./cache/hierarchy.js";
 export * from "./cachegrind/index.js";
 export * from "./config.js";
+export * from "./explain.js";
 export * from "./invariants.js";
 export * from "./machine.js";
 export * from "./mm/frames.js";

@@ -60,6 +60,8 @@ const MAX_LISTED = 25;
  * - page tables: every table reachable from a live process's PGD is a FRAME_PAGETABLE frame
  *   reached exactly once (one owner), upper-level entries are empty or present table entries,
  *   `pgtablesBytes` counts the tables below the PGD, and no FRAME_PAGETABLE frame is unreachable;
+ * - the page-table design's own tables (`machine pagetable=`): each frame claimed once, and every
+ *   entry agreeing with the kernel's PTE (the design's check, arch/pagetable/);
  * - PTEs: mapped entries (present, or PROT_NONE but resident) lie inside a VMA, map a frame of a
  *   kind the VMA can hold (private anonymous: anonymous or zero page; shared: the page-cache page
  *   at that file index; private file: that page or an anonymous copy), and agree with the VMA's
@@ -92,6 +94,7 @@ export function checkInvariants(machine: Machine): string[] {
     checkVmas(process, out);
     walkPageTables(machine, process, census, out);
   }
+  checkDesignTables(machine, census, out);
   const cached = checkPageCache(machine, live, out);
   checkFrames(machine, live, census, cached, out);
   checkTlbs(machine, live, out);
@@ -163,6 +166,33 @@ function pteOffsetOf(phys: PhysicalMemory, mm: MmStruct, address: number): numbe
     if (table >= phys.totalFrames || !phys.isTable(table)) return -1;
   }
   return phys.entryOffset(table, tableIndex(address, LEVEL_PTE));
+}
+
+// ---- the page-table design's own tables (machine pagetable=) --------------------------------------
+
+/**
+ * The tables of a design other than x86-64 are page-table frames too, reached from the design
+ * rather than from a PGD: each is claimed once (by its process, or by the machine for a shared
+ * table), and the design checks its entries against the kernel's PTEs.
+ */
+function checkDesignTables(machine: Machine, census: Census, out: string[]): void {
+  const design = machine.pagetable;
+  if (design === null) return;
+  const phys = machine.phys;
+  for (const { pfn, pid } of design.tableFrames()) {
+    const where = `${design.spec.name} table frame ${pfn}`;
+    if (pfn >= phys.totalFrames || phys.kind[pfn] !== FRAME_PAGETABLE) {
+      out.push(`${where} is not a page-table frame`);
+      continue;
+    }
+    if (census.tableOwner[pfn] !== 0) {
+      out.push(`${where} is also claimed by pid ${census.tableOwner[pfn]}`);
+      continue;
+    }
+    census.tableOwner[pfn] = pid === 0 ? -1 : pid;
+    census.reachableTables++;
+  }
+  out.push(...design.check());
 }
 
 // ---- processes --------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
  * The simulated machine: physical memory, one CPU with its TLBs, the kernel's memory manager and
  * the processes. Everything a scenario, a trace replay or the web page does goes through here.
  */
+import type { PageTableDesign } from "./arch/pagetable/design.js";
+import { createPageTableDesign } from "./arch/pagetable/registry.js";
 import { Cpu } from "./arch/x86/mmu.js";
 import { PAGE_SIZE } from "./arch/x86/pgtable.js";
 import { BlockDevice, diskModelNamed } from "./block/disk.js";
@@ -40,6 +42,11 @@ export class Machine {
   readonly vmstat = newVmstatCounters();
   readonly memory: MemoryManager;
   readonly cpu: Cpu;
+  /**
+   * The page-table design the MMU walks when it is not x86-64's (`machine pagetable=`), else null:
+   * its tables, besides the kernel's own four-level ones (arch/pagetable/design.ts).
+   */
+  readonly pagetable: PageTableDesign | null;
   /** The active and inactive lists of anonymous and file pages. */
   readonly lru: LruLists;
   readonly pageCache: PageCache;
@@ -71,6 +78,14 @@ export class Machine {
     this.cpu = new Cpu(config.cpu, this.phys, this.vmstat, new PageFaultHandler(this));
     this.lru = new LruLists(frames);
     const pages = new UserPages(this.phys, this.lru, this.vmstat);
+    // Before managed memory is counted: an inverted table is taken at boot, as PowerPC's hash table.
+    this.pagetable = createPageTableDesign(config.pagetable, {
+      phys: this.phys,
+      pages,
+      vmstat: this.vmstat,
+      tableAllocationCycles: config.cpu.timing.tableAllocation,
+    });
+    this.cpu.pagetable = this.pagetable;
     this.disk = new BlockDevice(diskModelNamed(config.disk));
     this.pageCache = new PageCache(
       pages,
@@ -122,12 +137,20 @@ export class Machine {
     mm.stackLimit = this.config.stackLimit;
     const process = new Process(this.nextPid++, name, mm, 1);
     this.processes.push(process);
-    if (!this.memory.allocatePgd(mm, process.pid)) {
+    if (!this.allocateTables(mm, process.pid)) {
       this.kill(process, { signal: "SIGKILL", code: "out of memory", address: 0 });
       return process;
     }
     setupExecLayout(mm, this.imageOf(name));
     return process;
+  }
+
+  /** pgd_alloc: the kernel's top-level table, and what the page-table design needs; false when out of memory. */
+  private allocateTables(mm: MmStruct, pid: number): boolean {
+    if (!this.memory.allocatePgd(mm, pid)) return false;
+    if (this.pagetable === null || this.pagetable.createMm(mm, pid)) return true;
+    this.memory.freePgd(mm);
+    return false;
   }
 
   /** The executable `/usr/bin/NAME`, its pages already in the page cache (it was just run). */
@@ -170,7 +193,7 @@ export class Machine {
   fork(parent: Process): Process | null {
     const mm = new MmStruct(this.nextContextId++);
     const child = new Process(this.nextPid++, parent.name, mm, parent.pid);
-    if (!this.memory.allocatePgd(mm, child.pid)) return null;
+    if (!this.allocateTables(mm, child.pid)) return null;
     const source = parent.mm;
     mm.startBrk = source.startBrk;
     mm.brk = source.brk;
@@ -252,6 +275,7 @@ export class Machine {
     mm.vmas.length = 0;
     mm.invalidateLookupCache();
     this.memory.freePgd(mm);
+    this.pagetable?.exitMm(mm);
     this.cpu.dropAddressSpace(mm);
   }
 

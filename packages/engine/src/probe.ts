@@ -19,7 +19,25 @@ export const HOP_WALK_PUD = 3;
 export const HOP_WALK_PMD = 4;
 export const HOP_WALK_PTE = 5;
 export const HOP_FAULT = 6;
+/** The translated access reaches its physical address (a: PFN; 0 cycles: the caches charge). */
 export const HOP_MEMORY = 7;
+/**
+ * The paging-structure caches before a walk (hit: a is the level of the cached entry, LEVEL_PMD
+ * for the PDE cache, LEVEL_PUD for the PDPTE cache, LEVEL_PGD for the PML4E cache, and b the
+ * table the walk resumes in; miss: a = -1).
+ */
+export const HOP_PSC = 8;
+/**
+ * Cache levels a memory read went through, for a walk read (just before its walk hop) or the
+ * data access (after HOP_MEMORY): a miss at each level above the one that served it, then a hit.
+ * Each costs what its level adds to the latency of the one above. a: the line's physical
+ * address, b: its set in that level.
+ */
+export const HOP_L1D = 9;
+export const HOP_L1I = 10;
+export const HOP_L2 = 11;
+export const HOP_L3 = 12;
+export const HOP_DRAM = 13;
 export const HOP_NAMES = [
   "L1 TLB",
   "STLB",
@@ -29,6 +47,12 @@ export const HOP_NAMES = [
   "walk PTE",
   "page fault",
   "memory",
+  "paging-structure cache",
+  "L1d",
+  "L1i",
+  "L2",
+  "L3",
+  "DRAM",
 ] as const;
 
 /** What happened there. */

@@ -1,7 +1,10 @@
 import { BUILTIN_SCENARIOS, HOP_WALK_PGD, HOP_WALK_PTE } from "@vmscope/engine";
 import { useEffect, useState, useSyncExternalStore } from "react";
+import { MachineDiagram } from "./diagram/MachineDiagram.js";
+import { eventNotes } from "./diagram/model.js";
 import { ScenarioEditor } from "./editor/ScenarioEditor.js";
 import {
+  explainDetail,
   explainHop,
   explainIssue,
   hopName,
@@ -13,6 +16,7 @@ import {
 import { LargeTextToggle } from "./LargeText.js";
 // --- end projector mode ---
 // --- machine-state panels (packages/web/src/panels) ---
+import { Counters } from "./panels/Counters.js";
 import { MachinePanels } from "./panels/MachinePanels.js";
 // --- end machine-state panels ---
 // --- recording in a worker (packages/web/src/record) ---
@@ -21,28 +25,6 @@ import { pickedScenario, RecordingStatus } from "./record/RecordingStatus.js";
 import { type AccessRecord, hex, type ProcessSnapshot, splitAddress } from "./recording.js";
 import { CUSTOM_SCENARIO, type SimulationStore, SPEEDS, type ViewState } from "./store.js";
 import { TracePanel } from "./traces/TracePanel.js";
-
-/** The counters of each process the page shows, in this order. */
-const PROCESS_COUNTERS = [
-  "minflt",
-  "majflt",
-  "cow_faults",
-  "rss_kb",
-  "vm_kb",
-  "pte_kb",
-  "accesses",
-  "cycles",
-] as const;
-const MACHINE_COUNTERS: readonly ["vmstat" | "tlb", string][] = [
-  ["vmstat", "pgfault"],
-  ["vmstat", "nr_free_pages"],
-  ["vmstat", "nr_anon_pages"],
-  ["vmstat", "nr_page_table_pages"],
-  ["tlb", "dtlb_hits"],
-  ["tlb", "dtlb_misses"],
-  ["tlb", "stlb_misses"],
-  ["tlb", "page_walks"],
-];
 
 /** Do what a key asks; false when the key means nothing here. */
 function keyAction(store: SimulationStore, key: string): boolean {
@@ -156,48 +138,7 @@ export function App({ store }: { store: SimulationStore }) {
         {/* --- machine-state panels --- */}
         <MachinePanels view={view} file={`${view.scenario}.vms`} pid={shownPid} />
         {/* --- end machine-state panels --- */}
-        <section className="counters" aria-label="Counters">
-          <h2>
-            Counters{" "}
-            <span className="when" data-testid="counters-when">
-              {view.atEnd ? "at the end of the scenario" : "after the last completed access"}
-            </span>
-          </h2>
-          <table data-testid="process-counters">
-            <thead>
-              <tr>
-                <th scope="col">counter</th>
-                {processes.map((process) => (
-                  <th scope="col" key={process.pid}>
-                    {process.name} ({process.pid})
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {PROCESS_COUNTERS.map((name) => (
-                <tr key={name}>
-                  <th scope="row">{name}</th>
-                  {processes.map((process) => (
-                    <td key={process.pid} data-counter={`${process.pid}.${name}`}>
-                      {process.counters[name] ?? ""}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <table data-testid="machine-counters">
-            <tbody>
-              {MACHINE_COUNTERS.map(([group, name]) => (
-                <tr key={name}>
-                  <th scope="row">{name}</th>
-                  <td data-counter={`${group}.${name}`}>{view.machine?.[group][name] ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <Counters view={view} processes={processes} />
         <section className="maps" aria-label="Memory map">
           <h2>
             /proc/{shownPid ?? "PID"}/maps{" "}
@@ -283,12 +224,41 @@ function Controls({ store, view }: { store: SimulationStore; view: ViewState }) 
           ))}
         </select>
       </label>
+      <GoToAccess store={store} count={accessCount} />
       <span className="position" data-testid="position">
         {view.access === null
           ? "no accesses"
           : `access ${view.access.index + 1} of ${accessCount}${view.recording?.truncated ? " (recording stopped early)" : ""}`}
       </span>
     </section>
+  );
+}
+
+/** A number field that jumps to an access (1-based, as the position line counts them). */
+function GoToAccess({ store, count }: { store: SimulationStore; count: number }) {
+  const [text, setText] = useState("");
+  return (
+    <form
+      className="goto"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const number = Number(text);
+        if (Number.isInteger(number) && number >= 1) store.goToAccess(number - 1);
+      }}
+    >
+      <label>
+        Go to access{" "}
+        <input
+          type="number"
+          min={1}
+          max={Math.max(1, count)}
+          value={text}
+          data-testid="goto-access"
+          disabled={count === 0}
+          onChange={(event) => setText(event.target.value)}
+        />
+      </label>
+    </form>
   );
 }
 
@@ -322,23 +292,64 @@ function Journey({
         </span>{" "}
         by {name} (pid {access.pid})
       </h2>
-      <div className="address" data-testid="address">
-        <span className="va">{hex(access.address, 12)}</span>
-        {indices.map(([label, value, level]) => (
-          <span
-            key={label}
-            className={`part${litLevel && hop?.hop === level ? " lit" : ""}`}
-            title={`${label} index`}
-          >
-            <span className="part-label">{label}</span>
-            <span className="part-value">{value}</span>
-          </span>
-        ))}
-        <span className="part" title="offset in the page">
-          <span className="part-label">offset</span>
-          <span className="part-value">{hex(parts.offset, 3)}</span>
-        </span>
-      </div>
+      {view.recording !== null && (
+        <MachineDiagram
+          access={access}
+          hopIndex={view.hopIndex}
+          snapshot={view.machine}
+          hardware={view.recording.hardware}
+        >
+          <div className="address" data-testid="address">
+            <span className="va">{hex(access.address, 12)}</span>
+            {indices.map(([label, value, level]) => (
+              <span
+                key={label}
+                className={`part${litLevel && hop?.hop === level ? " lit" : ""}`}
+                title={`${label} index`}
+              >
+                <span className="part-label">{label}</span>
+                <span className="part-value">{value}</span>
+              </span>
+            ))}
+            <span className="part" title="offset in the page">
+              <span className="part-label">offset</span>
+              <span className="part-value">{hex(parts.offset, 3)}</span>
+            </span>
+          </div>
+        </MachineDiagram>
+      )}
+      <p className="explain" data-testid="explain" aria-live="polite">
+        {hop === undefined
+          ? explainIssue(access, name)
+          : `${explainHop(hop, access)} ${explainDetail(hop, access, view.recording?.hardware.timing.cyclesPerNs ?? 0)}`.trim()}
+      </p>
+      {eventNotes(access, view.hopIndex).map((note) => (
+        <p className="reclaim-note" data-testid="event-note" key={note}>
+          {note}
+        </p>
+      ))}
+      <dl className="totals">
+        <div>
+          <dt>This access</dt>
+          <dd data-testid="access-cycles">
+            {spent} of {access.totalCycles} cycles
+          </dd>
+        </div>
+        <div>
+          <dt>Running total</dt>
+          <dd data-testid="total-cycles">{access.cyclesBefore + spent} cycles</dd>
+        </div>
+        <div>
+          <dt>Physical address</dt>
+          <dd>
+            {view.hopIndex === access.hops.length - 1
+              ? access.physicalAddress >= 0
+                ? hex(access.physicalAddress)
+                : "none (killed)"
+              : "…"}
+          </dd>
+        </div>
+      </dl>
       <ol className="chain" data-testid="chain">
         <li
           className={`hop cpu${view.hopIndex === -1 ? " current" : " past"}`}
@@ -365,31 +376,6 @@ function Journey({
           );
         })}
       </ol>
-      <p className="explain" data-testid="explain" aria-live="polite">
-        {hop === undefined ? explainIssue(access, name) : explainHop(hop, access)}
-      </p>
-      <dl className="totals">
-        <div>
-          <dt>This access</dt>
-          <dd data-testid="access-cycles">
-            {spent} of {access.totalCycles} cycles
-          </dd>
-        </div>
-        <div>
-          <dt>Running total</dt>
-          <dd data-testid="total-cycles">{access.cyclesBefore + spent} cycles</dd>
-        </div>
-        <div>
-          <dt>Physical address</dt>
-          <dd>
-            {view.hopIndex === access.hops.length - 1
-              ? access.physicalAddress >= 0
-                ? hex(access.physicalAddress)
-                : "none (killed)"
-              : "…"}
-          </dd>
-        </div>
-      </dl>
     </>
   );
 }

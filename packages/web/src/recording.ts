@@ -7,9 +7,12 @@
  */
 import {
   type AccessProbe,
+  cacheCounters,
+  FRAME_KIND_NAMES,
   HOP_FAULT,
   type Machine,
   OUTCOME_OOM,
+  OUTCOME_SIGBUS,
   OUTCOME_SIGSEGV,
   parseScenario,
   processCounters,
@@ -17,6 +20,7 @@ import {
   runScenario,
   ScenarioError,
   tlbCounters,
+  VMSTAT_NAMES,
   vmstatValues,
 } from "@vmscope/engine";
 
@@ -44,7 +48,44 @@ export interface AccessRecord {
   cyclesBefore: number;
   /** Whether the access took a page fault (including one that killed the process). */
   faulted: boolean;
+  /**
+   * Events counted while the access ran: a fault's direct reclaim, swap-ins, disk reads. Only
+   * the events that changed; null when none did.
+   */
+  during: EventCounts | null;
+  /**
+   * Events counted since the previous access ended (for the first, since the machine was
+   * built), by the statements between (read(2) waits for the disk, for one) and the kernel's
+   * background work after them (kswapd, the flusher); null when none changed.
+   */
+  before: EventCounts | null;
 }
+
+/**
+ * The events an access's journey tells about: the /proc/vmstat counters of faults, swap and
+ * reclaim, and the disk's pages moved.
+ */
+export const WATCHED_EVENTS = [
+  "pgmajfault",
+  "pswpin",
+  "pswpout",
+  "pgscan_kswapd",
+  "pgscan_direct",
+  "pgsteal_kswapd",
+  "pgsteal_direct",
+  "allocstall_normal",
+  "pageoutrun",
+  "oom_kill",
+  "disk_pages_read",
+  "disk_pages_written",
+] as const;
+export type WatchedEvent = (typeof WATCHED_EVENTS)[number];
+export type EventCounts = Partial<Record<WatchedEvent, number>>;
+
+/** Index of each watched event in the machine's vmstat array, or -1 for the disk's two. */
+const WATCHED_INDEX = WATCHED_EVENTS.map((name) =>
+  (VMSTAT_NAMES as readonly string[]).indexOf(name),
+);
 
 export interface ProcessSnapshot {
   pid: number;
@@ -52,6 +93,8 @@ export interface ProcessSnapshot {
   state: string;
   counters: Record<string, number>;
   maps: string;
+  /** The frame of the process's PGD table (what CR3 holds while it runs), or -1. */
+  pgd: number;
 }
 
 /** The machine's state at one moment. */
@@ -59,6 +102,40 @@ export interface MachineSnapshot {
   processes: ProcessSnapshot[];
   vmstat: Record<string, number>;
   tlb: Record<string, number>;
+  /** The CPU caches' counters (hits, misses, writebacks per level; DRAM; paging-structure caches). */
+  caches: Record<string, number>;
+  /** Frames of each kind, in FRAME_KIND_NAMES order. */
+  frames: readonly number[];
+  /** Swap slots in use, or -1 when the machine has no swap. */
+  swapUsed: number;
+}
+
+/** One cache level's geometry and its load-to-use latency in cycles. */
+export interface CacheLevelInfo {
+  name: string;
+  sizeBytes: number;
+  ways: number;
+  latency: number;
+}
+
+/** What the machine is built of, for the diagram's labels: sizes and latencies. */
+export interface HardwareInfo {
+  /** The CPU preset (`machine cpu=`), when the engine has presets. */
+  model: string | null;
+  /** The cycle costs of the CPU's timing, by name (l1TlbHit, stlbHit, faultOverhead, ...). */
+  timing: Record<string, number>;
+  /** The CPU caches and DRAM's latency, or null when the engine does not simulate caches. */
+  caches: { lineBytes: number; levels: CacheLevelInfo[]; dramLatency: number } | null;
+  /** Whether paging-structure caches are on (null: the engine has none). */
+  pagingStructureCaches: boolean | null;
+  disk: { name: string; requestLatencyNs: number; bytesPerSecond: number; description: string };
+  tlbs: Record<"dtlb" | "itlb" | "stlb", { entries: number; ways: number }>;
+  pcid: boolean;
+  ramFrames: number;
+  /** Usable swap slots (0: no swap). */
+  swapSlots: number;
+  /** The registry policy that picks reclaim's victims (`machine policy=`), or null for Linux's lists. */
+  policy: string | null;
 }
 
 export interface Recording {
@@ -75,6 +152,7 @@ export interface Recording {
   failedExpects: string[];
   /** Set when the accesses stopped being recorded (a very long run). */
   truncated: boolean;
+  hardware: HardwareInfo;
 }
 
 /** Past this many accesses the page stops recording (the rest still runs). */
@@ -94,13 +172,105 @@ export function snapshotMachine(
         pid: process.pid,
         name: process.name,
         state: process.state,
-        counters: processCounters(process),
+        counters: processCounters(process, machine.cpu.timing.cyclesPerNs),
         maps: before !== undefined && before.maps === maps ? before.maps : maps,
+        pgd: process.mm.pgd,
       };
     }),
     vmstat: vmstatOf(machine, previous),
     tlb: tlbCounters(machine),
+    caches: cacheCounters(machine),
+    frames: framesOf(machine, previous),
+    swapUsed: machine.memory.swap?.used ?? -1,
   };
+}
+
+/** The frame counts by kind, sharing the previous snapshot's array when they did not change. */
+function framesOf(machine: Machine, previous: MachineSnapshot | null): readonly number[] {
+  const counts = machine.phys.framesOfKind;
+  const last = previous?.frames;
+  if (last !== undefined && last.length === counts.length && last.every((n, i) => n === counts[i]))
+    return last;
+  return Array.from(counts);
+}
+
+/** A CPU configuration as engines with caches have it; every field optional, read with care. */
+interface CpuConfigWithCaches {
+  model?: string;
+  pscEnabled?: boolean;
+  caches?: {
+    lineBytes: number;
+    dramLatency: number;
+    l1d: { sizeBytes: number; ways: number; latency: number };
+    l1i: { sizeBytes: number; ways: number; latency: number };
+    l2: { sizeBytes: number; ways: number; latency: number };
+    l3: { sizeBytes: number; ways: number; latency: number };
+  };
+}
+
+/**
+ * The machine's sizes and latencies. The CPU's caches and presets are read structurally, so the
+ * page works with an engine that has them and with one that does not yet.
+ */
+export function hardwareOf(machine: Machine): HardwareInfo {
+  const { cpu, config, disk } = machine;
+  const geometry = (tlb: { entries: number; ways: number }) => ({
+    entries: tlb.entries,
+    ways: tlb.ways,
+  });
+  const timing: Record<string, number> = {};
+  for (const [name, value] of Object.entries(cpu.timing))
+    if (typeof value === "number") timing[name] = value;
+  const extra = config.cpu as unknown as CpuConfigWithCaches;
+  const caches = extra.caches;
+  const level = (name: string, from: { sizeBytes: number; ways: number; latency: number }) => ({
+    name,
+    sizeBytes: from.sizeBytes,
+    ways: from.ways,
+    latency: from.latency,
+  });
+  return {
+    model: extra.model ?? null,
+    timing,
+    caches:
+      caches === undefined
+        ? null
+        : {
+            lineBytes: caches.lineBytes,
+            levels: [
+              level("L1d", caches.l1d),
+              level("L1i", caches.l1i),
+              level("L2", caches.l2),
+              level("L3", caches.l3),
+            ],
+            dramLatency: caches.dramLatency,
+          },
+    pagingStructureCaches: extra.pscEnabled ?? null,
+    disk: {
+      name: disk.model.name,
+      requestLatencyNs: disk.model.requestLatencyNs,
+      bytesPerSecond: disk.model.bytesPerSecond,
+      description: disk.model.description,
+    },
+    tlbs: {
+      dtlb: geometry(config.cpu.dtlb),
+      itlb: geometry(config.cpu.itlb),
+      stlb: geometry(config.cpu.stlb),
+    },
+    pcid: cpu.pcid,
+    ramFrames: machine.phys.totalFrames,
+    swapSlots: machine.memory.swap?.capacity ?? 0,
+    policy: config.policy,
+  };
+}
+
+/** The frame kinds the diagram counts, by name (FRAME_KIND_NAMES order). */
+export function framesByKind(snapshot: MachineSnapshot): Record<string, number> {
+  const counts: Record<string, number> = {};
+  FRAME_KIND_NAMES.forEach((name, kind) => {
+    counts[name] = snapshot.frames[kind] ?? 0;
+  });
+  return counts;
 }
 
 /**
@@ -128,7 +298,35 @@ function dirtyFilePages(machine: Machine): number {
 
 const vmstatKeys = new WeakMap<Record<string, number>, string>();
 
-const EMPTY_SNAPSHOT: MachineSnapshot = { processes: [], vmstat: {}, tlb: {} };
+const EMPTY_SNAPSHOT: MachineSnapshot = {
+  processes: [],
+  vmstat: {},
+  tlb: {},
+  caches: {},
+  frames: [],
+  swapUsed: -1,
+};
+
+/** The watched events' current values (vmstat's, then the disk's), into `into`. */
+function readEvents(machine: Machine, into: Float64Array): void {
+  WATCHED_INDEX.forEach((index, at) => {
+    into[at] = index >= 0 ? (machine.vmstat[index] as number) : 0;
+  });
+  into[WATCHED_EVENTS.indexOf("disk_pages_read")] = machine.disk.pagesRead;
+  into[WATCHED_EVENTS.indexOf("disk_pages_written")] = machine.disk.pagesWritten;
+}
+
+/** The events that changed from `from` to `to`, or null when none did. */
+function eventChanges(from: Float64Array, to: Float64Array): EventCounts | null {
+  let changes: EventCounts | null = null;
+  WATCHED_EVENTS.forEach((name, at) => {
+    const delta = (to[at] as number) - (from[at] as number);
+    if (delta === 0) return;
+    changes ??= {};
+    changes[name] = delta;
+  });
+  return changes;
+}
 
 /**
  * The probe that stores each journey. It needs the machine to take snapshots: the runner hands
@@ -142,9 +340,19 @@ class RecordingProbe implements AccessProbe {
   truncated = false;
   private current: AccessRecord | null = null;
   private total = 0;
+  /** The watched events when the last access ended, when this one started, and now. */
+  private eventsAtLastEnd = new Float64Array(WATCHED_EVENTS.length);
+  private eventsAtStart = new Float64Array(WATCHED_EVENTS.length);
+  private eventsNow = new Float64Array(WATCHED_EVENTS.length);
 
   /** `onAccess`, when given, hears the number of accesses recorded so far after each one. */
   constructor(private readonly onAccess?: (recorded: number) => void) {}
+
+  /** The runner built the machine: what it has counted so far is the baseline for `before`. */
+  attach(machine: Machine): void {
+    this.machine = machine;
+    readEvents(machine, this.eventsAtLastEnd);
+  }
 
   accessStart(pid: number, address: number, size: number, kind: number): void {
     if (this.accesses.length >= MAX_RECORDED_ACCESSES) {
@@ -153,6 +361,11 @@ class RecordingProbe implements AccessProbe {
       return;
     }
     if (this.initial === null) this.initial = this.snapshot();
+    let before: EventCounts | null = null;
+    if (this.machine !== null) {
+      readEvents(this.machine, this.eventsAtStart);
+      before = eventChanges(this.eventsAtLastEnd, this.eventsAtStart);
+    }
     this.current = {
       index: this.accesses.length,
       pid,
@@ -164,6 +377,8 @@ class RecordingProbe implements AccessProbe {
       totalCycles: 0,
       cyclesBefore: this.total,
       faulted: false,
+      during: null,
+      before,
     };
   }
 
@@ -179,6 +394,11 @@ class RecordingProbe implements AccessProbe {
     if (current === null) return;
     current.physicalAddress = physicalAddress;
     current.totalCycles = totalCycles;
+    if (this.machine !== null) {
+      readEvents(this.machine, this.eventsNow);
+      current.during = eventChanges(this.eventsAtStart, this.eventsNow);
+      [this.eventsAtLastEnd, this.eventsNow] = [this.eventsNow, this.eventsAtLastEnd];
+    }
     this.total += totalCycles;
     this.accesses.push(current);
     this.after.push(this.snapshot());
@@ -220,7 +440,7 @@ export function recordScenario(
     const result = runScenario(parseScenario(source, file), {
       probe,
       onMachine: (machine) => {
-        probe.machine = machine;
+        probe.attach(machine);
       },
     });
     const final = snapshotMachine(result.machine);
@@ -237,6 +457,7 @@ export function recordScenario(
         .filter((expect) => !expect.ok)
         .map((expect) => `line ${expect.line}: ${expect.text} (got ${expect.actual})`),
       truncated: probe.truncated,
+      hardware: hardwareOf(result.machine),
     };
   } catch (error) {
     if (error instanceof ScenarioError)
@@ -245,11 +466,14 @@ export function recordScenario(
   }
 }
 
-/** Whether an access ended with the process killed (SIGSEGV, out of memory). */
+/** Whether an access ended with the process killed (SIGSEGV, SIGBUS, out of memory). */
 export function accessKilled(access: AccessRecord): boolean {
   return access.hops.some(
     (hop) =>
-      hop.hop === HOP_FAULT && (hop.outcome === OUTCOME_SIGSEGV || hop.outcome === OUTCOME_OOM),
+      hop.hop === HOP_FAULT &&
+      (hop.outcome === OUTCOME_SIGSEGV ||
+        hop.outcome === OUTCOME_OOM ||
+        hop.outcome === OUTCOME_SIGBUS),
   );
 }
 

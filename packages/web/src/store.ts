@@ -174,6 +174,15 @@ export class SimulationStore {
     this.seek(this.state.frameCount - 1);
   }
 
+  /** Jump to the first frame of access `index` (0-based; clamped to the accesses there are). */
+  goToAccess(index: number): void {
+    this.pause();
+    const starts = this.frameStart;
+    if (starts.length === 0) return;
+    const clamped = Math.max(0, Math.min(Math.floor(index), starts.length - 1));
+    this.seek(starts[clamped] as number);
+  }
+
   /** Jump to the next frame that shows a page fault. */
   nextFault(): void {
     this.pause();

@@ -6,9 +6,18 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type AccessProbe, findBuiltin, parseScenario, runScenario } from "@vmscope/engine";
+import {
+  type AccessProbe,
+  cacheCounters,
+  findBuiltin,
+  parseScenario,
+  processCounters,
+  runScenario,
+  tlbCounters,
+  vmstatValues,
+} from "@vmscope/engine";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 /** Where the browser tests write their screenshots. */
@@ -151,6 +160,75 @@ export function engineRun(source: string, fileName: string) {
   };
   const result = runScenario(parseScenario(source, fileName), { probe });
   return { result, accesses };
+}
+
+/**
+ * The engine's run of `source`: every counter the page shows, keyed like data-counter, and every
+ * hit rate, keyed like data-rate (`group.hits.misses`).
+ */
+export function engineCounters(source: string): {
+  counters: Map<string, string>;
+  rates: Map<string, { hits: number; misses: number }>;
+  accesses: number;
+} {
+  const { result, accesses } = engineRun(source, "custom.vms");
+  const counters = new Map<string, string>();
+  const machine = result.machine;
+  for (const [name, value] of Object.entries(vmstatValues(machine)))
+    counters.set(`vmstat.${name}`, String(value));
+  const tlb = tlbCounters(machine);
+  for (const [name, value] of Object.entries(tlb)) counters.set(`tlb.${name}`, String(value));
+  for (const process of machine.processes) {
+    for (const [name, value] of Object.entries(processCounters(process)))
+      counters.set(`${process.pid}.${name}`, String(value));
+  }
+  const groups: Record<string, Record<string, number>> = { tlb, caches: cacheCounters(machine) };
+  const rates = new Map<string, { hits: number; misses: number }>();
+  for (const [group, values] of Object.entries(groups)) {
+    for (const hitsKey of Object.keys(values).filter((key) => key.endsWith("_hits"))) {
+      const missesKey = hitsKey.replace(/_hits$/, "_misses");
+      rates.set(`${group}.${hitsKey}.${missesKey}`, {
+        hits: values[hitsKey] ?? 0,
+        misses: values[missesKey] ?? 0,
+      });
+    }
+  }
+  return { counters, rates, accesses };
+}
+
+/**
+ * Wait for `source`'s recording, run to the end and check every counter and hit rate shown
+ * equals the engine's. Returns the engine's counters.
+ */
+export async function expectEngineCounters(
+  page: Page,
+  source: string,
+): Promise<Map<string, string>> {
+  const { counters, rates, accesses } = engineCounters(source);
+  await expect.poll(() => text(page, '[data-testid="position"]')).toBe(`access 1 of ${accesses}`);
+  await page.getByRole("button", { name: "Run to end" }).click();
+  expect(await text(page, '[data-testid="counters-when"]')).toBe("at the end of the scenario");
+  const shown = await shownCounters(page);
+  expect(shown.length).toBeGreaterThan(8);
+  for (const [key, value] of shown)
+    expect({ key, value }).toEqual({ key, value: counters.get(key) });
+  const shownRates = await page
+    .locator("[data-rate]")
+    .evaluateAll((cells) =>
+      cells.map((cell): [string, string] => [
+        cell.getAttribute("data-rate") ?? "",
+        cell.textContent ?? "",
+      ]),
+    );
+  expect(shownRates.length).toBeGreaterThan(3);
+  for (const [key, value] of shownRates) {
+    const rate = rates.get(key);
+    const total = (rate?.hits ?? 0) + (rate?.misses ?? 0);
+    const expected =
+      rate === undefined ? "?" : total === 0 ? "–" : `${((100 * rate.hits) / total).toFixed(1)}%`;
+    expect({ key, value }).toEqual({ key, value: expected });
+  }
+  return counters;
 }
 
 /** Frame gaps measured in the page, in milliseconds, and a summary of them. */

@@ -2,20 +2,20 @@
  * The scenario editor, machine settings, share links and trace files in a real browser: Debian's
  * Chromium driven by playwright-core, against the built page served by `vmscope serve`.
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import {
   MachineConfigError,
   machineConfigFrom,
   parseScenario,
-  processCounters,
   runScenario,
   ScenarioError,
-  tlbCounters,
-  vmstatValues,
 } from "@vmscope/engine";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { engineRun, harnessForSuite, RESULTS, shownCounters, text } from "./browser_harness.js";
+import { expectEngineCounters, harnessForSuite, RESULTS, ROOT, text } from "./browser_harness.js";
 
 /** Two processes taking turns over their buffers: context switches, so PCID matters. */
 const BROKEN = `# two processes share the CPU
@@ -29,33 +29,33 @@ b: scribble y
 const FIXED = BROKEN.replace("b: scribble y", "b: memset y 2 64K\na: memset x 3 64K");
 const TEXTBOOK = [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1];
 
-/** The engine's run of `source`: every counter the page shows, keyed like data-counter. */
-function engineCounters(source: string): { counters: Map<string, string>; accesses: number } {
-  const { result, accesses } = engineRun(source, "custom.vms");
-  const counters = new Map<string, string>();
-  const machine = result.machine;
-  for (const [name, value] of Object.entries(vmstatValues(machine)))
-    counters.set(`vmstat.${name}`, String(value));
-  for (const [name, value] of Object.entries(tlbCounters(machine)))
-    counters.set(`tlb.${name}`, String(value));
-  for (const process of machine.processes) {
-    for (const [name, value] of Object.entries(processCounters(process)))
-      counters.set(`${process.pid}.${name}`, String(value));
+/** A CSV trace of keys in column 2 (semicolons, a header, reads and writes), and its spec. */
+function csvTrace(): { text: string; spec: string } {
+  const lines = ["time;key;op"];
+  let state = 7;
+  for (let index = 0; index < 400; index++) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const key = index % 4 === 0 ? 100 + (state % 9) : state % 6;
+    lines.push(`${index};${key};${state % 5 === 0 ? "set" : "get"}`);
   }
-  return { counters, accesses };
+  return { text: `${lines.join("\n")}\n`, spec: "obj-id-col=2,op-col=3,header=true,delimiter=;" };
 }
 
-/** Run to the end and check every counter shown equals the engine's for `source`. */
-async function expectEngineCounters(page: Page, source: string): Promise<Map<string, string>> {
-  const { counters, accesses } = engineCounters(source);
-  await expect.poll(() => text(page, '[data-testid="position"]')).toBe(`access 1 of ${accesses}`);
-  await page.getByRole("button", { name: "Run to end" }).click();
-  expect(await text(page, '[data-testid="counters-when"]')).toBe("at the end of the scenario");
-  const shown = await shownCounters(page);
-  expect(shown.length).toBeGreaterThan(8);
-  for (const [key, value] of shown)
-    expect({ key, value }).toEqual({ key, value: counters.get(key) });
-  return counters;
+/** What the built CLI prints as JSON for `args` and a trace file holding `text`. */
+function traceWithCli(text: string, args: string[]): unknown {
+  const directory = mkdtempSync(join(tmpdir(), "vmscope-csv-"));
+  try {
+    const path = join(directory, "keys.csv");
+    writeFileSync(path, text);
+    const output = execFileSync(
+      process.execPath,
+      [`${ROOT}packages/cli/bin/vmscope.js`, ...args, path],
+      { encoding: "utf8" },
+    );
+    return JSON.parse(output);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
 
 describe("scenario editor and traces in the page", () => {
@@ -153,7 +153,7 @@ describe("scenario editor and traces in the page", () => {
     await page.goto(harness().baseUrl);
 
     for (const policy of ["clock", "arc"]) await page.getByLabel(policy.toUpperCase()).check();
-    await page.getByLabel("Frames").fill("1,2,3,4,5,6");
+    await page.getByLabel("Frames", { exact: true }).fill("1,2,3,4,5,6");
     const body = `${TEXTBOOK.join("\n")}\n`;
     await page.locator('[data-testid="trace-file"]').setInputFiles({
       name: "textbook.txt",
@@ -181,6 +181,48 @@ describe("scenario editor and traces in the page", () => {
     await expect.poll(() => text(page, '[data-testid="trace-status"]')).toContain("(gzip)");
     expect(await cell("fifo.3")).toBe("15");
     expect(await cell("opt.3")).toBe("9");
+
+    // A CSV trace: the format and its columns chosen in the page, as `vmscope sim --format` takes
+    // them; the misses are the CLI's. Before the columns are right, the engine's complaint shows.
+    const csv = csvTrace();
+    await page.selectOption('[data-testid="trace-format"]', "csv");
+    await page.locator('[data-testid="csv-spec"]').fill("op-col=3");
+    const csvFile = { name: "keys.csv", mimeType: "text/csv", buffer: Buffer.from(csv.text) };
+    await page.locator('[data-testid="trace-file"]').setInputFiles(csvFile);
+    expect(await text(page, '[data-testid="format-error"]')).toContain("obj-id-col");
+    await page.locator('[data-testid="csv-spec"]').fill(csv.spec);
+    await page.locator('[data-testid="trace-file"]').setInputFiles(csvFile);
+    await expect.poll(() => text(page, '[data-testid="trace-status"]')).toContain("csv format");
+    const cli = traceWithCli(csv.text, [
+      "compare",
+      "--format",
+      `csv:${csv.spec}`,
+      "--policies",
+      "fifo,lru,clock,opt,arc",
+      "--frames",
+      "2,3,4",
+      "--json",
+    ]) as { policy: string; frames: number; misses: number }[];
+    expect(cli.length).toBe(15);
+    for (const { policy, frames, misses } of cli) {
+      expect({ policy, frames, misses: await cell(`${policy}.${frames}`) }).toEqual({
+        policy,
+        frames,
+        misses: String(misses),
+      });
+    }
+    const sim = traceWithCli(csv.text, [
+      "sim",
+      "--format",
+      `csv:${csv.spec}`,
+      "--policy",
+      "lru",
+      "--frames",
+      "3",
+      "--json",
+    ]) as { misses: number };
+    expect(await cell("lru.3")).toBe(String(sim.misses));
+    await page.selectOption('[data-testid="trace-format"]', "auto");
 
     // A file in no known format: the error shows, nothing crashes.
     await page.locator('[data-testid="trace-file"]').setInputFiles({

@@ -18,7 +18,13 @@ import {
   setMachineOptions,
 } from "../src/editor/machine_line.js";
 import { decodeSource, encodeSource, sourceFromHash, sourceHash } from "../src/editor/share.js";
-import { isGzip, parseFrameCounts, simulateTrace, type TraceJob } from "../src/traces/simulate.js";
+import {
+  formatOfChoice,
+  isGzip,
+  parseFrameCounts,
+  simulateTrace,
+  type TraceJob,
+} from "../src/traces/simulate.js";
 
 const TEXTBOOK = [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1];
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -114,8 +120,14 @@ describe("machine line", () => {
 });
 
 describe("trace simulation (the worker's function)", () => {
-  const job = (policies: string[], frames: number[], fileName = "refs.txt"): TraceJob => ({
+  const job = (
+    policies: string[],
+    frames: number[],
+    fileName = "refs.txt",
+    format = "auto",
+  ): TraceJob => ({
     fileName,
+    format,
     policies,
     frames,
     pageSize: 4096,
@@ -192,6 +204,28 @@ describe("trace simulation (the worker's function)", () => {
     expect(misses(result, "lru", 1)).toBe(3);
     expect(() => simulateTrace(job(["lru"], [1]), [bytes("hello world\n")])).toThrow(/format/);
     expect(() => simulateTrace(job(["nope"], [1]), [])).toThrow(/unknown policy/);
+  });
+
+  it("reads a CSV trace with the columns given, as `vmscope sim --format csv:...` does", () => {
+    const keys = [5, 7, 5, 9, 11, 5, 7, 13, 9, 5, 7, 11];
+    const lines = keys.map(
+      (key, index) => `${index * 10};${key};${index % 3 === 0 ? "set" : "get"}`,
+    );
+    const csv = bytes(`time;key;op\n${lines.join("\n")}\n`);
+    const format = "csv:obj-id-col=2,op-col=3,header=true,delimiter=;";
+    const result = simulateTrace(job(["fifo", "lru"], [2, 3], "trace.csv", format), [csv]);
+    expect(result.format).toBe("csv");
+    expect(result.references).toBe(keys.length);
+    for (const policy of ["fifo", "lru"])
+      for (const frames of [2, 3])
+        expect(misses(result, policy, frames)).toBe(simulatePages(policy, frames, keys).misses);
+    // Detection alone cannot know the columns: the page asks for them.
+    expect(() => simulateTrace(job(["lru"], [2], "trace.csv"), [bytes("1,5\n2,7\n")])).toThrow(
+      /choose the csv format/,
+    );
+    expect(() => formatOfChoice("csv", "op-col=3")).toThrow(/obj-id-col/);
+    expect(formatOfChoice("csv", " obj-id-col=2 ")).toBe("csv:obj-id-col=2");
+    expect(formatOfChoice("auto", "ignored")).toBe("auto");
   });
 
   it("recognises gzip and parses frame counts", () => {

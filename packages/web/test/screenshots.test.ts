@@ -22,6 +22,9 @@ app: memset buf 1 64K
 app: scribble buf
 `;
 
+/** An access of swap-in (1-based) that swaps its page back in from the disk: a major fault. */
+const SWAP_IN_MAJOR = 12_289;
+
 async function save(page: Page, name: string, selector: string | null): Promise<void> {
   const path = `${IMAGES}/${name}`;
   if (selector === null) await page.screenshot({ path });
@@ -72,6 +75,29 @@ describe.runIf(process.env.VMSCOPE_SCREENSHOTS === "1")("README screenshots", ()
     await page.getByRole("button", { name: "Run", exact: true }).click();
     await page.locator('[data-testid="editor-error"]').waitFor({ state: "visible" });
     await save(page, "web-editor-error.png", ".editor");
+
+    // swap-in: the diagram at a major fault (the swap cache, the swap area and the disk lit),
+    // then the LRU lists and the swap area right after it.
+    await page.goto(`${baseUrl}?scenario=swap-in`);
+    await expect
+      .poll(() => text(page, '[data-testid="position"]'), { timeout: 30_000 })
+      .toMatch(/^access 1 of /);
+    const field = page.locator('[data-testid="goto-access"]');
+    await field.fill(String(SWAP_IN_MAJOR));
+    await field.press("Enter");
+    await field.blur();
+    await page.keyboard.press("f");
+    expect(await text(page, '[data-testid="explain"]')).toContain("a major fault");
+    await save(page, "web-diagram-swap-in.png", null);
+    // Right after the access: its last hop.
+    await field.fill(String(SWAP_IN_MAJOR + 1));
+    await field.press("Enter");
+    await field.blur();
+    await page.keyboard.press("ArrowLeft");
+    await page.getByRole("tab", { name: "LRU lists" }).click();
+    await save(page, "web-lru.png", ".machine-panels");
+    await page.getByRole("tab", { name: "Swap" }).click();
+    await save(page, "web-swap.png", ".machine-panels");
     await context.close();
   }, 120_000);
 });

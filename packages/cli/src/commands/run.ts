@@ -40,7 +40,7 @@ export async function runCommand(target: string, options: RunOptions): Promise<n
 }
 
 /** A path to a .vms file, or a built-in scenario's name. */
-async function loadScenario(target: string): Promise<{ source: string; file: string }> {
+export async function loadScenario(target: string): Promise<{ source: string; file: string }> {
   const builtin = findBuiltin(target);
   if (builtin !== undefined && !target.includes("/") && !target.endsWith(".vms")) {
     return { source: builtin.source, file: `${builtin.name}.vms` };

@@ -1,5 +1,12 @@
 /** Renderers of Linux's text views (/proc/PID/maps, smaps, status, /proc/vmstat, meminfo, swaps, buddyinfo) and vmscope's page-walk, LRU and TLB views. */
 export { renderBuddyinfo } from "./buddyinfo.js";
+export {
+  CACHE_LINES_SHOWN,
+  cacheCounters,
+  formatBytes,
+  renderCaches,
+  renderOneCache,
+} from "./caches.js";
 export { LRU_PAGES_SHOWN, lruFlagLetters, renderLru } from "./lru.js";
 export { mapsLine, mapsPrefix, renderMaps, vmaName } from "./maps.js";
 export { memAvailablePages, meminfoValues, renderMeminfo } from "./meminfo.js";
@@ -17,3 +24,4 @@ export {
   renderVmstat,
   vmstatValues,
 } from "./vmstat.js";
+export { renderWalkJourney, type WalkStep, walkSteps } from "./walk.js";

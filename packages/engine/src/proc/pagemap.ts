@@ -11,6 +11,9 @@
  *
  * Soft-dirty: every VMA is created with VM_SOFTDIRTY and nothing clears it (no clear_refs), so
  * Linux reports bit 55 for every page inside a VMA, present or not; so does this view.
+ *
+ * The entries come from the kernel's own page table, which is the same whatever design the MMU
+ * walks (`machine pagetable=`, arch/pagetable/); with a design other than x86-64 a first line says so.
  */
 import { entryPfn, isSwapEntry, PAGE_SIZE, pageNumber } from "../arch/x86/pgtable.js";
 import type { Machine } from "../machine.js";
@@ -117,7 +120,13 @@ export function renderPagemap(
   address: number,
   size: number,
 ): string {
-  const lines = [`${"address".padEnd(14)}  ${"pagemap entry".padEnd(16)}  decoded`];
+  const lines: string[] = [];
+  if (machine.pagetable !== null) {
+    lines.push(
+      `(from the kernel's page table: the same for every design; the MMU walks ${machine.pagetable.spec.name})`,
+    );
+  }
+  lines.push(`${"address".padEnd(14)}  ${"pagemap entry".padEnd(16)}  decoded`);
   for (const entry of pagemapEntries(machine, process, address, size)) {
     const flags: string[] = [];
     if (entry.present) flags.push(`present pfn=0x${entry.pfn.toString(16)}`);

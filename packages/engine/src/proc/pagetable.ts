@@ -22,7 +22,12 @@
  *
  * (vmscope keeps the slot where a present entry keeps its PFN, with a software bit to mark it;
  * Linux packs the type and offset of a swap entry into the non-present entry differently.)
+ *
+ * With another page-table design (`machine pagetable=`), the walk is first shown in the design's
+ * own terms (its levels and indices, or the hash bucket and chain; arch/pagetable/), then the
+ * kernel's own four-level table, which decides the result. la57 adds its PML5 entry above the PGD.
  */
+import { kernelFrame } from "../arch/pagetable/kernel_walk.js";
 import {
   describeEntry,
   entryPfn,
@@ -182,6 +187,12 @@ export function renderWalk(machine: Machine, process: Process, address: number):
     lines.push("  not a user-space address: user space is 0x0 to 0x7fffffffffff");
     return `${lines.join("\n")}\n`;
   }
+  const design = machine.pagetable;
+  if (design?.replacesWalk) {
+    const frame = kernelFrame(machine.phys, mm, address);
+    lines.push(...design.describeWalk(mm, address, frame));
+    lines.push("the kernel's own four-level table, which decides the result:");
+  }
   lines.push(splitLine(address));
   // indexAbove is a pure search (vmaAt would also update the lookup cache).
   const candidate = mm.vmas[mm.indexAbove(address)];
@@ -195,7 +206,17 @@ export function renderWalk(machine: Machine, process: Process, address: number):
     lines.push("no page tables: the process has exited");
     return `${lines.join("\n")}\n`;
   }
-  lines.push(`CR3 -> PGD table in frame 0x${hex(mm.pgd)} (physical 0x${hex(mm.pgd * PAGE_SIZE)})`);
+  if (design === null) {
+    lines.push(
+      `CR3 -> PGD table in frame 0x${hex(mm.pgd)} (physical 0x${hex(mm.pgd * PAGE_SIZE)})`,
+    );
+  } else if (!design.replacesWalk) {
+    lines.push(...design.describeWalk(mm, address, -1));
+  } else {
+    lines.push(
+      `mm->pgd -> PGD table in frame 0x${hex(mm.pgd)} (physical 0x${hex(mm.pgd * PAGE_SIZE)})`,
+    );
+  }
   const levels = walkLevels(machine, process, address);
   for (const step of levels) {
     const entryAddress = step.tablePfn * PAGE_SIZE + step.index * ENTRY_BYTES;

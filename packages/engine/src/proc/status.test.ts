@@ -121,6 +121,8 @@ describe("processCounters", () => {
       "cow_faults",
       "accesses",
       "cycles",
+      "time_ns",
+      "amat_cycles",
       "swap_kb",
       "rchar",
       "wchar",

@@ -12,6 +12,7 @@
  * stays, like a child whose parent has not called wait(). A zombie has no mm, so Linux prints no
  * Vm lines for it, and neither does this.
  */
+import { DEFAULT_TIMING } from "../arch/x86/timing.js";
 import type { Machine } from "../machine.js";
 import type { Process } from "../process.js";
 import { bytesToKb, decimal, pagesToKb } from "./format.js";
@@ -102,11 +103,15 @@ export function renderStatus(_machine: Machine, process: Process): string {
  * The counters of one process under the names reports, `expect app.NAME` and `--json` use:
  * pid, minflt, majflt (getrusage), rss_kb, rss_anon_kb, rss_file_kb, rss_shmem_kb, hwm_kb
  * (VmRSS, RssAnon, RssFile, RssShmem, VmHWM), vm_kb (VmSize), pte_kb (VmPTE), cow_faults,
- * accesses, cycles, then swap_kb (VmSwap), rchar, wchar, read_bytes, write_bytes (the lines of
- * /proc/PID/io) and oom_score_adj. A dead process keeps its fault, I/O counts and peak; its sizes
- * read 0.
+ * accesses, cycles, time_ns (cycles at the machine's clock, `cyclesPerNs`, rounded),
+ * amat_cycles (average cycles per access, 2 decimals; 0 before the first), then swap_kb
+ * (VmSwap), rchar, wchar, read_bytes, write_bytes (the lines of /proc/PID/io) and
+ * oom_score_adj. A dead process keeps its fault, I/O counts and peak; its sizes read 0.
  */
-export function processCounters(process: Process): Record<string, number> {
+export function processCounters(
+  process: Process,
+  cyclesPerNs = DEFAULT_TIMING.cyclesPerNs,
+): Record<string, number> {
   const mm = process.mm;
   const rss = mm.rssPages;
   return {
@@ -123,6 +128,9 @@ export function processCounters(process: Process): Record<string, number> {
     cow_faults: process.cowFaults,
     accesses: process.accesses,
     cycles: process.cycles,
+    time_ns: Math.round(process.cycles / cyclesPerNs),
+    amat_cycles:
+      process.accesses === 0 ? 0 : Math.round((process.cycles / process.accesses) * 100) / 100,
     swap_kb: pagesToKb(mm.swapEntries),
     rchar: process.rchar,
     wchar: process.wchar,

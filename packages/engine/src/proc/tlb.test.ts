@@ -21,9 +21,12 @@ describe("renderTlb", () => {
     expect(lines[0]).toBe("dTLB: 64 entries, 16 sets x 4 ways, 1 valid");
     // The first write misses twice: before the fault and when the store restarts after it.
     expect(lines[1]).toBe("  hits 2, misses 2, hit rate 50.00%, evictions 0");
-    expect(lines[2]).toBe("   set way        vpn  virtual address  PCID       pfn  flags");
+    expect(lines[2]).toBe(
+      "   set way        vpn        tag  virtual address  PCID       pfn  flags",
+    );
+    // 16 sets: the set is the low 4 bits of the page number, the tag the bits above them.
     expect(lines[3]).toBe(
-      `    15   0  7ffff7fef   0x7ffff7fef000     1 ${pfn.padStart(9)}  W U NX D`,
+      `    15   0  7ffff7fef   7ffff7fe   0x7ffff7fef000     1 ${pfn.padStart(9)}  W U NX D`,
     );
     expect(lines[4]).toBe("iTLB: 128 entries, 16 sets x 8 ways, 0 valid");
     expect(lines[5]).toBe("  hits 0, misses 0, hit rate -, evictions 0");

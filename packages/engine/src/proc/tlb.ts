@@ -7,9 +7,10 @@
  *
  *     dTLB: 64 entries, 16 sets x 4 ways, 2 valid
  *       hits 3, misses 2, hit rate 60.00%, evictions 0
- *        set way        vpn  virtual address  PCID       pfn  flags
- *          0   0  7ffff7fef   0x7ffff7fef000     1       105  W U NX D
+ *        set way        vpn        tag  virtual address  PCID       pfn  flags
+ *         15   0  7ffff7fef   7ffff7fe   0x7ffff7fef000     1       105  W U NX D
  *
+ * The tag is what the set compares: the page number above the set-index bits (vpn / sets).
  * Flags: W writable, U user, NX no-execute, D dirty (a write may use the entry), G global.
  * Reading the TLBs here changes nothing (no LRU stamps, no counters).
  */
@@ -50,7 +51,7 @@ export function renderOneTlb(tlb: Tlb): string {
     const flags = tlb.flags[slot] as number;
     if (flags === 0) continue;
     if (!header) {
-      lines.push("   set way        vpn  virtual address  PCID       pfn  flags");
+      lines.push("   set way        vpn        tag  virtual address  PCID       pfn  flags");
       header = true;
     }
     const set = Math.floor(slot / tlb.ways);
@@ -60,6 +61,7 @@ export function renderOneTlb(tlb: Tlb): string {
       String(set).padStart(6),
       String(way).padStart(3),
       hex(vpn).padStart(10),
+      hex(Math.floor(vpn / tlb.sets)).padStart(10),
       `0x${hex(vpn * 4096)}`.padStart(16),
       String(tlb.asid[slot]).padStart(5),
       hex(tlb.pfn[slot] as number).padStart(9),

@@ -76,7 +76,9 @@ export type ShowWhat =
   | "meminfo"
   | "lru"
   | "swaps"
-  | "buddyinfo";
+  | "buddyinfo"
+  | "caches"
+  | "walk";
 
 export type Statement =
   | { kind: "machine"; options: { key: string; value: string; pos: Position }[]; pos: Position }

@@ -854,7 +854,7 @@ describe("errors", () => {
     ["show mpas app", 'x.vms:1:6: unknown view "mpas"; did you mean "maps"?'],
     [
       "show",
-      "x.vms:1:5: expected a view (maps, smaps, status, pagetable, pagemap, tlb, vmstat, meminfo, lru, swaps, buddyinfo), found end of line",
+      "x.vms:1:5: expected a view (maps, smaps, status, pagetable, pagemap, tlb, vmstat, meminfo, lru, swaps, buddyinfo, caches, walk), found end of line",
     ],
     ["show maps", "x.vms:1:10: expected a process name, found end of line"],
     [
@@ -862,6 +862,11 @@ describe("errors", () => {
       "x.vms:1:19: expected an address like buf, buf+4K or 0x7fff0000, found end of line",
     ],
     ["show tlb app", 'x.vms:1:10: expected end of line, found "app"'],
+    ["show caches app", 'x.vms:1:13: expected end of line, found "app"'],
+    [
+      "show walk app",
+      "x.vms:1:14: expected an address like buf, buf+4K or 0x7fff0000, found end of line",
+    ],
     ["show lru app", 'x.vms:1:10: expected end of line, found "app"'],
     ["show swaps app", 'x.vms:1:12: expected end of line, found "app"'],
     ["show buddyinfo app", 'x.vms:1:16: expected end of line, found "app"'],

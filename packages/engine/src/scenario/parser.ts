@@ -564,6 +564,8 @@ const SHOW_VIEWS: readonly ShowWhat[] = [
   "lru",
   "swaps",
   "buddyinfo",
+  "caches",
+  "walk",
 ];
 const PER_PROCESS_VIEWS: ReadonlySet<ShowWhat> = new Set([
   "maps",
@@ -571,13 +573,15 @@ const PER_PROCESS_VIEWS: ReadonlySet<ShowWhat> = new Set([
   "status",
   "pagetable",
   "pagemap",
+  "walk",
 ]);
 
 function parseShow(c: Cursor): Statement {
   const pos = c.advance().pos;
   const what = expectChoice(c, SHOW_VIEWS, "view");
   const process = PER_PROCESS_VIEWS.has(what) ? expectIdentifier(c, "a process name").text : null;
-  const address = what === "pagetable" || what === "pagemap" ? parseAddress(c) : null;
+  const address =
+    what === "pagetable" || what === "pagemap" || what === "walk" ? parseAddress(c) : null;
   const size = what === "pagemap" ? expectSize(c) : null;
   c.expectEnd();
   return { kind: "show", what, process, address, size, pos };

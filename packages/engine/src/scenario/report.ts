@@ -3,6 +3,7 @@
  * `vmscope replay` and `--json` give them.
  */
 import type { Machine } from "../machine.js";
+import { cacheCounters } from "../proc/caches.js";
 import { processCounters } from "../proc/status.js";
 import { tlbCounters } from "../proc/tlb.js";
 import { vmstatValues } from "../proc/vmstat.js";
@@ -15,6 +16,8 @@ export interface Report {
   processes: Record<string, Record<string, number>>;
   vmstat: Record<string, number>;
   tlb: Record<string, number>;
+  /** Hits, misses and writebacks of each cache level, DRAM traffic, paging-structure caches. */
+  caches: Record<string, number>;
 }
 
 /** Snapshot the counters of `machine` and of the named processes. */
@@ -25,12 +28,14 @@ export function snapshotReport(
   line: number,
 ): Report {
   const perProcess: Record<string, Record<string, number>> = {};
-  for (const [name, process] of processes) perProcess[name] = processCounters(process);
+  const clock = machine.cpu.timing.cyclesPerNs;
+  for (const [name, process] of processes) perProcess[name] = processCounters(process, clock);
   return {
     label,
     line,
     processes: perProcess,
     vmstat: vmstatValues(machine),
     tlb: tlbCounters(machine),
+    caches: cacheCounters(machine),
   };
 }

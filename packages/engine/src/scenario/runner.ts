@@ -23,6 +23,7 @@ import { doBrk, doMadvise, doMmap, doMprotect, doMunmap, type FileMapping } from
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/vma.js";
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, type AccessProbe } from "../probe.js";
 import { renderBuddyinfo } from "../proc/buddyinfo.js";
+import { renderCaches } from "../proc/caches.js";
 import { renderLru } from "../proc/lru.js";
 import { renderMaps } from "../proc/maps.js";
 import { renderMeminfo } from "../proc/meminfo.js";
@@ -33,6 +34,7 @@ import { renderStatus } from "../proc/status.js";
 import { renderSwaps } from "../proc/swaps.js";
 import { renderTlb } from "../proc/tlb.js";
 import { renderVmstat } from "../proc/vmstat.js";
+import { renderWalkJourney } from "../proc/walk.js";
 import type { Process } from "../process.js";
 import type {
   AddressExpr,
@@ -53,6 +55,8 @@ export interface RunOptions {
   probe?: AccessProbe;
   /** Called with the machine once it is built, before the first statement runs. */
   onMachine?: (machine: Machine) => void;
+  /** Called after every spawn and process statement (and its background work), to sample the machine. */
+  afterStatement?: (machine: Machine) => void;
 }
 
 export interface ExpectResult {
@@ -216,7 +220,9 @@ class ScenarioRun {
 
   private spawn(name: string, pos: Position): void {
     if (this.processes.has(name)) this.fail(pos, `a process named "${name}" already exists`);
-    if (name === "vmstat" || name === "tlb") this.fail(pos, `"${name}" is reserved for counters`);
+    if (name === "vmstat" || name === "tlb" || name === "cache") {
+      this.fail(pos, `"${name}" is reserved for counters`);
+    }
     const process = this.sim.spawn(name);
     this.processes.set(name, { process, names: new Map(), descriptors: new Map() });
     this.afterOperation(pos);
@@ -269,6 +275,7 @@ class ScenarioRun {
     if (this.options.checkInvariants === true) {
       assertInvariants(machine, `${this.scenario.file}:${pos.line}`);
     }
+    this.options.afterStatement?.(machine);
   }
 
   private perform(name: string, entry: ProcessEntry, operation: Operation, pos: Position): void {
@@ -570,6 +577,7 @@ class ScenarioRun {
     let values: Record<string, number> | undefined;
     if (scope === "vmstat") values = report.vmstat;
     else if (scope === "tlb") values = report.tlb;
+    else if (scope === "cache") values = report.caches;
     else {
       this.entry(scope, pos);
       // A process spawned after the report counts as all zeroes then.
@@ -591,6 +599,7 @@ class ScenarioRun {
     let title: string = what;
     let text: string;
     if (what === "tlb") text = renderTlb(machine);
+    else if (what === "caches") text = renderCaches(machine);
     else if (what === "lru") text = renderLru(machine);
     else if (what === "swaps") {
       text = renderSwaps(machine);
@@ -608,10 +617,13 @@ class ScenarioRun {
       if (statement.process === null) this.fail(pos, `show ${what} needs a process name`);
       const entry = this.entry(statement.process, pos);
       const process = entry.process;
-      if (what === "pagetable" || what === "pagemap") {
+      if (what === "pagetable" || what === "pagemap" || what === "walk") {
         if (statement.address === null) this.fail(pos, `show ${what} needs an address`);
         const address = this.address(entry, statement.address);
-        if (what === "pagetable") {
+        if (what === "walk") {
+          text = renderWalkJourney(machine, process, address);
+          title = `walk of ${statement.process} 0x${address.toString(16)} through the caches`;
+        } else if (what === "pagetable") {
           text = renderWalk(machine, process, address);
           title = `page walk of ${statement.process} 0x${address.toString(16)}`;
         } else {

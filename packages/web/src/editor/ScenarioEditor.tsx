@@ -7,7 +7,11 @@ import { useEffect, useRef, useState } from "react";
 import type { SimulationStore, ViewState } from "../store.js";
 import {
   EDITABLE_MACHINE_KEYS,
+  type EditableMachineKey,
+  engineTakesOption,
   machineOptionError,
+  machinePolicyNames,
+  presetChoices,
   readMachineOptions,
   setMachineOptions,
 } from "./machine_line.js";
@@ -126,17 +130,55 @@ export function ScenarioEditor({ store, view }: { store: SimulationStore; view: 
   );
 }
 
-const FIELD_LABELS: Record<(typeof EDITABLE_MACHINE_KEYS)[number], string> = {
+const FIELD_LABELS: Record<EditableMachineKey, string> = {
   ram: "RAM",
+  swap: "Swap",
+  cpu: "CPU",
   pcid: "PCID",
   dtlb: "dTLB",
   stlb: "STLB",
+  policy: "Reclaim policy",
+  disk: "Disk",
 };
 const PLACEHOLDERS: Record<string, string> = {
   ram: "256M",
+  swap: "0 (none)",
   dtlb: "64x4",
   stlb: "1536x12",
 };
+
+/** The choices of a select field: [value, label]; "" is the engine's default. */
+function selectChoices(key: EditableMachineKey, current: string): [string, string][] | null {
+  let choices: [string, string][];
+  switch (key) {
+    case "pcid":
+      choices = [
+        ["", "default (on)"],
+        ["on", "on"],
+        ["off", "off"],
+      ];
+      break;
+    case "policy":
+      choices = [
+        ["", "linux lists (default)"],
+        ...machinePolicyNames().map((name): [string, string] => [name, name]),
+      ];
+      break;
+    case "disk":
+    case "cpu":
+      choices = [
+        ["", key === "disk" ? "default (nvme)" : "default (skylake)"],
+        ...presetChoices(key).map((name): [string, string] => [name, name]),
+      ];
+      break;
+    default:
+      return null;
+  }
+  // A value the list does not have (clock:bits=2, a preset the page does not know) stays.
+  if (current !== "" && !choices.some(([value]) => value === current))
+    choices.push([current, current]);
+  return choices;
+}
 
 /** The machine form: fields start from the source's `machine` line; Apply rewrites it and runs. */
 function MachineSettings({
@@ -154,6 +196,8 @@ function MachineSettings({
   const [values, setValues] = useState<Record<string, string>>(fromSource);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const machineLine = JSON.stringify(readMachineOptions(source));
+  // Options the engine does not take yet (cpu= before CPU presets) are not offered.
+  const shownKeys = EDITABLE_MACHINE_KEYS.filter(engineTakesOption);
 
   // The source changed under the form (edited, another scenario): show its options.
   // biome-ignore lint/correctness/useExhaustiveDependencies: machineLine stands for the options
@@ -165,7 +209,7 @@ function MachineSettings({
   const apply = () => {
     const found: Record<string, string> = {};
     const changes: Record<string, string> = {};
-    for (const key of EDITABLE_MACHINE_KEYS) {
+    for (const key of shownKeys) {
       const value = values[key] ?? "";
       const problem = machineOptionError(key, value);
       if (problem !== null) found[key] = problem;
@@ -185,39 +229,45 @@ function MachineSettings({
       }}
     >
       <h3>Machine</h3>
-      {EDITABLE_MACHINE_KEYS.map((key) => (
-        <div className="field" key={key}>
-          <label htmlFor={`machine-${key}`}>{FIELD_LABELS[key]}</label>{" "}
-          {key === "pcid" ? (
-            <select
-              id={`machine-${key}`}
-              value={values[key] ?? ""}
-              data-machine={key}
-              onChange={(event) => setValues({ ...values, [key]: event.target.value })}
-            >
-              <option value="">default (on)</option>
-              <option value="on">on</option>
-              <option value="off">off</option>
-            </select>
-          ) : (
-            <input
-              type="text"
-              size={8}
-              value={values[key] ?? ""}
-              placeholder={PLACEHOLDERS[key]}
-              data-machine={key}
-              aria-invalid={errors[key] !== undefined}
-              spellCheck={false}
-              onChange={(event) => setValues({ ...values, [key]: event.target.value })}
-            />
-          )}
-          {errors[key] !== undefined && (
-            <span className="field-error" data-testid={`machine-error-${key}`}>
-              {errors[key]}
-            </span>
-          )}
-        </div>
-      ))}
+      {shownKeys.map((key) => {
+        const choices = selectChoices(key, values[key] ?? "");
+        return (
+          <div className="field" key={key}>
+            <label htmlFor={`machine-${key}`}>{FIELD_LABELS[key]}</label>{" "}
+            {choices !== null ? (
+              <select
+                id={`machine-${key}`}
+                value={values[key] ?? ""}
+                data-machine={key}
+                onChange={(event) => setValues({ ...values, [key]: event.target.value })}
+              >
+                {choices.map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                id={`machine-${key}`}
+                type="text"
+                size={8}
+                value={values[key] ?? ""}
+                placeholder={PLACEHOLDERS[key]}
+                data-machine={key}
+                aria-invalid={errors[key] !== undefined}
+                spellCheck={false}
+                onChange={(event) => setValues({ ...values, [key]: event.target.value })}
+              />
+            )}
+            {errors[key] !== undefined && (
+              <span className="field-error" data-testid={`machine-error-${key}`}>
+                {errors[key]}
+              </span>
+            )}
+          </div>
+        );
+      })}
       <button type="submit">Apply and run</button>
     </form>
   );

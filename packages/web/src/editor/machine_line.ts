@@ -2,10 +2,46 @@
  * Reading and rewriting a scenario's `machine key=value ...` statement (which may only be its
  * first statement), and checking one option with the engine's own rules. Pure: no DOM.
  */
-import { MachineConfigError, machineConfigFrom } from "@vmscope/engine";
+import { MACHINE_OPTIONS, MachineConfigError, machineConfigFrom, POLICIES } from "@vmscope/engine";
 
 /** The options the settings form edits, in the order they are written. */
-export const EDITABLE_MACHINE_KEYS = ["ram", "pcid", "dtlb", "stlb"] as const;
+export const EDITABLE_MACHINE_KEYS = [
+  "ram",
+  "swap",
+  "cpu",
+  "pcid",
+  "dtlb",
+  "stlb",
+  "policy",
+  "disk",
+] as const;
+export type EditableMachineKey = (typeof EDITABLE_MACHINE_KEYS)[number];
+
+/**
+ * Preset names the page offers for `disk=` and `cpu=`. The engine does not export its preset
+ * tables, so these are the names it had when this was written, each checked with the engine
+ * (presetChoices) so that a preset it drops is not offered.
+ */
+const KNOWN_PRESETS: Record<"disk" | "cpu", readonly string[]> = {
+  disk: ["nvme", "sata-ssd", "hdd"],
+  cpu: ["skylake", "golden-cove", "zen4", "teaching"],
+};
+
+/** Whether the engine's `machine` statement takes option `key`. */
+export function engineTakesOption(key: string): boolean {
+  return Object.hasOwn(MACHINE_OPTIONS, key);
+}
+
+/** The presets of `key` the engine accepts, in the page's order. */
+export function presetChoices(key: "disk" | "cpu"): string[] {
+  if (!engineTakesOption(key)) return [];
+  return KNOWN_PRESETS[key].filter((name) => machineOptionError(key, name) === null);
+}
+
+/** The registry's policies a running machine can use (those that need the future cannot). */
+export function machinePolicyNames(): string[] {
+  return POLICIES.filter((policy) => !policy.needsFuture).map((policy) => policy.name);
+}
 
 export interface MachineOption {
   key: string;

@@ -3,8 +3,9 @@
  * allocated for (phys.ownerPid). 256 MiB is 65,536 frames: they are drawn on a canvas (one pass
  * over the kind or owner array), not as DOM nodes.
  */
-import { FRAME_FREE, FRAME_KIND_NAMES, type Machine } from "@vmscope/engine";
+import { FRAME_FREE, FRAME_KIND_NAMES } from "@vmscope/engine";
 import { useEffect, useMemo, useRef, useState } from "react";
+import type { MachineView } from "../machine_view.js";
 import { hex } from "../recording.js";
 import { processColour } from "./process_colours.js";
 
@@ -50,12 +51,12 @@ interface Owner {
  * The owners of the frames, in the machine's process order (pids the machine no longer lists
  * come last), each with its frame count; plus the unowned and free counts.
  */
-function frameOwners(machine: Machine): { owners: Owner[]; unowned: number; free: number } {
-  const phys = machine.phys;
+function frameOwners(machine: MachineView): { owners: Owner[]; unowned: number; free: number } {
+  const phys = machine.frames;
   const counts = new Map<number, number>();
   let unowned = 0;
   let free = 0;
-  for (let pfn = 0; pfn < phys.totalFrames; pfn++) {
+  for (let pfn = 0; pfn < phys.total; pfn++) {
     const pid = phys.ownerPid[pfn] as number;
     if (pid !== 0) counts.set(pid, (counts.get(pid) ?? 0) + 1);
     else if (phys.kind[pfn] === FRAME_FREE) free++;
@@ -85,13 +86,13 @@ export function FrameMapPanel({
   highlight,
   highlightLabel,
 }: {
-  machine: Machine;
+  machine: MachineView;
   /** The frame the current access reaches, or -1. */
   highlight: number;
   highlightLabel: string;
 }) {
-  const phys = machine.phys;
-  const total = phys.totalFrames;
+  const phys = machine.frames;
+  const total = phys.total;
   const rows = Math.ceil(total / COLUMNS);
   // Two pixels a frame while the map stays under ~520 px tall, else one.
   const cell = rows <= 260 ? 2 : 1;

@@ -10,7 +10,6 @@ import {
   LEVEL_NAMES,
   LEVEL_PTE,
   levelSpan,
-  type Machine,
   PTE_ACCESSED,
   PTE_DIRTY,
   PTE_HI_NX,
@@ -19,9 +18,9 @@ import {
   PTE_RW,
   PTE_USER,
   type WalkLevel,
-  walkLevels,
 } from "@vmscope/engine";
 import { useState } from "react";
+import type { MachineView, TableEntry } from "../machine_view.js";
 import { type AccessRecord, hex } from "../recording.js";
 
 /** The PTE flags shown as columns, in the kernel's ptdump order. */
@@ -39,25 +38,14 @@ const MAX_ROWS = 40;
 /** Entries shown on each side of the walked one in a long table. */
 const ROWS_AROUND = 8;
 
-interface Entry {
-  index: number;
-  low: number;
-  high: number;
-}
+type Entry = TableEntry;
 
 function levelName(level: number): string {
   return LEVEL_NAMES[level] ?? `level ${level}`;
 }
 
-function presentEntries(machine: Machine, table: number): Entry[] {
-  const phys = machine.phys;
-  const entries: Entry[] = [];
-  for (let index = 0; index < ENTRIES_PER_TABLE; index++) {
-    const offset = phys.entryOffset(table, index);
-    const low = phys.tableLow[offset] as number;
-    if (low & PTE_PRESENT) entries.push({ index, low, high: phys.tableHigh[offset] as number });
-  }
-  return entries;
+function presentEntries(machine: MachineView, table: number): Entry[] {
+  return machine.tables.get(table) ?? [];
 }
 
 /** The virtual range an entry covers, for its tooltip. */
@@ -71,33 +59,30 @@ export function PageTablePanel({
   pid,
   access,
 }: {
-  machine: Machine;
+  machine: MachineView;
   pid: number | null;
   access: AccessRecord | null;
 }) {
   const process = machine.processes.find((candidate) => candidate.pid === pid);
   if (process === undefined) return <p className="muted">No process yet.</p>;
-  if (process.mm.pgd < 0)
+  if (process.pgd < 0)
     return (
       <p className="muted">
         {process.name} (pid {process.pid}) has {process.state}: its page tables are freed.
       </p>
     );
-  const walk =
-    access !== null && access.pid === process.pid
-      ? walkLevels(machine, process, access.address)
-      : [];
-  const asid = machine.cpu.asidOf(process.mm);
+  // The view holds the walk of the access shown, in that access's process.
+  const walk = access !== null && access.pid === process.pid ? machine.walk : [];
+  const asid = process.asid;
   return (
     <div className="pt" data-testid="pagetable">
       <p className="pt-head">
-        {process.name} (pid {process.pid}): CR3 → PGD table in frame{" "}
-        <code>{hex(process.mm.pgd)}</code>
-        {asid >= 0 && machine.cpu.pcid ? `, PCID ${asid}` : ""}
+        {process.name} (pid {process.pid}): CR3 → PGD table in frame <code>{hex(process.pgd)}</code>
+        {asid >= 0 && machine.pcid ? `, PCID ${asid}` : ""}
       </p>
       <WalkLine walk={walk} access={access} />
       <ul className="pt-tree">
-        <TableNode machine={machine} table={process.mm.pgd} level={3} base={0} walk={walk} />
+        <TableNode machine={machine} table={process.pgd} level={3} base={0} walk={walk} />
       </ul>
     </div>
   );
@@ -132,7 +117,7 @@ function TableNode({
   base,
   walk,
 }: {
-  machine: Machine;
+  machine: MachineView;
   table: number;
   level: number;
   base: number;
@@ -194,7 +179,7 @@ function EntryNode({
   walked,
   walk,
 }: {
-  machine: Machine;
+  machine: MachineView;
   level: number;
   base: number;
   entry: Entry;
@@ -223,7 +208,7 @@ function EntryNode({
       </li>
     );
   if (level === LEVEL_PTE) {
-    const kind = pfn < machine.phys.totalFrames ? (machine.phys.kind[pfn] as number) : -1;
+    const kind = pfn < machine.frames.total ? (machine.frames.kind[pfn] as number) : -1;
     return (
       <li {...common}>
         <span className="pt-index">[{entry.index}]</span>
@@ -236,7 +221,7 @@ function EntryNode({
         </span>
         <span className="pt-pfn">
           pfn {hex(pfn)}
-          {pfn === machine.phys.zeroPfn ? " (zero page)" : kind >= 0 ? "" : " (beyond RAM)"}
+          {pfn === machine.frames.zeroPfn ? " (zero page)" : kind >= 0 ? "" : " (beyond RAM)"}
         </span>
       </li>
     );

@@ -6,7 +6,6 @@ import {
   ACCESS_EXEC,
   HOP_L1_TLB,
   HOP_STLB,
-  type Machine,
   OUTCOME_HIT,
   TLB_DIRTY,
   TLB_GLOBAL,
@@ -15,6 +14,7 @@ import {
   TLB_WRITABLE,
   type Tlb,
 } from "@vmscope/engine";
+import type { MachineView } from "../machine_view.js";
 import type { AccessRecord } from "../recording.js";
 
 /** A TLB with at most this many sets shows all of them; a bigger one only the sets in use. */
@@ -55,17 +55,17 @@ export function TlbPanel({
   access,
   after,
 }: {
-  machine: Machine;
+  machine: MachineView;
   access: AccessRecord | null;
   /** Whether the machine is the state after `access` completed (else before it started). */
   after: boolean;
 }) {
-  const cpu = machine.cpu;
+  const cpu = { ...machine.tlbs, pcid: machine.pcid };
   const process =
     access === null
       ? undefined
       : machine.processes.find((candidate) => candidate.pid === access.pid);
-  const asid = process === undefined ? -1 : cpu.asidOf(process.mm);
+  const asid = process === undefined ? -1 : process.asid;
   const vpn = access === null ? -1 : Math.floor(access.address / 4096);
   const l1 = access !== null && access.kind === ACCESS_EXEC ? cpu.itlb : cpu.dtlb;
   const levels: [string, string, Tlb, "l1" | "stlb" | null][] = [

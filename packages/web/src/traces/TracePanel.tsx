@@ -2,10 +2,14 @@
  * "Load a trace file": the file stays in the browser; a Web Worker streams it through the
  * engine's trace parser into a few policies at a few frame counts and the exact LRU curve.
  */
+import { CSV_SPEC_KEYS, TRACE_FORMATS } from "@vmscope/engine";
 import { useEffect, useRef, useState } from "react";
 import { LineChart, type Series } from "./Chart.js";
 import type { TraceMessage, TraceRequest } from "./protocol.js";
-import { parseFrameCounts, TRACE_POLICIES, type TraceResult } from "./simulate.js";
+import { formatOfChoice, parseFrameCounts, TRACE_POLICIES, type TraceResult } from "./simulate.js";
+
+/** What the format picker offers: detection, then the engine's formats by name. */
+const FORMAT_CHOICES = ["auto", ...TRACE_FORMATS.map((format) => format.name)];
 
 const COLORS: Record<string, string> = {
   fifo: "#1f5fbf",
@@ -26,6 +30,9 @@ export function TracePanel() {
   const [policies, setPolicies] = useState<string[]>(["fifo", "lru", "opt"]);
   const [framesText, setFramesText] = useState("3,4,64,128,256");
   const [framesError, setFramesError] = useState<string | null>(null);
+  const [formatChoice, setFormatChoice] = useState("auto");
+  const [csvSpec, setCsvSpec] = useState("obj-id-col=1");
+  const [formatError, setFormatError] = useState<string | null>(null);
   const [status, setStatus] = useState<Status>({ kind: "idle" });
   const worker = useRef<Worker | null>(null);
 
@@ -40,6 +47,14 @@ export function TracePanel() {
       return;
     }
     setFramesError(null);
+    let format: string;
+    try {
+      format = formatOfChoice(formatChoice, csvSpec);
+    } catch (error) {
+      setFormatError((error as Error).message);
+      return;
+    }
+    setFormatError(null);
     worker.current?.terminate();
     const created = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
     worker.current = created;
@@ -62,7 +77,7 @@ export function TracePanel() {
     const ordered = TRACE_POLICIES.filter((policy) => policies.includes(policy));
     const request: TraceRequest = {
       file,
-      job: { fileName, policies: ordered, frames, pageSize: 4096 },
+      job: { fileName, format, policies: ordered, frames, pageSize: 4096 },
     };
     created.postMessage(request);
   }
@@ -71,8 +86,9 @@ export function TracePanel() {
     <section className="traces" aria-label="Trace file">
       <h2>Replacement policies on a trace file</h2>
       <p className="hint">
-        The file stays in your browser. One page number per line, or a lackey, vmsim, din or
-        oracleGeneral trace; gzip is fine.
+        The file stays in your browser. One page number per line, or a lackey, vmsim, din,
+        oracleGeneral or CSV trace; gzip is fine. Formats are those of{" "}
+        <code>vmscope sim --format</code>.
       </p>
       <div className="trace-form">
         <fieldset>
@@ -105,6 +121,47 @@ export function TracePanel() {
           />
         </label>
         {framesError !== null && <span className="field-error">{framesError}</span>}
+        <label>
+          Format{" "}
+          <select
+            value={formatChoice}
+            data-testid="trace-format"
+            onChange={(event) => {
+              setFormatChoice(event.target.value);
+              setFormatError(null);
+            }}
+          >
+            {FORMAT_CHOICES.map((name) => (
+              <option key={name} value={name}>
+                {name === "auto" ? "detect" : name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {formatChoice === "csv" && (
+          <label className="csv-spec">
+            CSV columns{" "}
+            <input
+              type="text"
+              value={csvSpec}
+              data-testid="csv-spec"
+              spellCheck={false}
+              size={34}
+              title={`1-based columns, as --format csv:... takes them. Keys: ${CSV_SPEC_KEYS.join(", ")}`}
+              placeholder="obj-id-col=2,op-col=3,header=true"
+              aria-invalid={formatError !== null}
+              onChange={(event) => {
+                setCsvSpec(event.target.value);
+                setFormatError(null);
+              }}
+            />
+          </label>
+        )}
+        {formatError !== null && (
+          <span className="field-error" data-testid="format-error">
+            {formatError}
+          </span>
+        )}
         <label className="file-button">
           Load a trace file{" "}
           <input

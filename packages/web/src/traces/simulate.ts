@@ -11,7 +11,9 @@ import {
   type MissRatioPoint,
   nextUseTimes,
   resolvePolicy,
+  resolveTraceFormat,
   type TraceFormatName,
+  type TraceFormatSpec,
   type TraceParser,
 } from "@vmscope/engine";
 
@@ -25,6 +27,11 @@ const CURVE_POINTS = 240;
 
 export interface TraceJob {
   fileName: string;
+  /**
+   * "auto" to detect the format from the file, or a format as `vmscope sim --format` takes it:
+   * a name, or `csv:obj-id-col=N,...` with the columns of a CSV trace.
+   */
+  format: string;
   policies: readonly string[];
   frames: readonly number[];
   /** Page size for address traces (lackey, vmsim, din). */
@@ -46,6 +53,16 @@ export interface TraceResult {
   rows: PolicyRow[];
   /** Exact LRU misses at every size (sampled when there are many). */
   curve: MissRatioPoint[];
+}
+
+/**
+ * The format text a job carries for a choice of the form: "auto", a format name, or for csv
+ * `csv:` and the column spec. Throws the engine's TraceSpecError when the spec is wrong.
+ */
+export function formatOfChoice(choice: string, csvSpec: string): string {
+  const format = choice === "csv" ? `csv:${csvSpec.trim()}` : choice;
+  if (format !== "auto") resolveTraceFormat(format);
+  return format;
 }
 
 /** Whether bytes start with the gzip magic number. */
@@ -121,7 +138,11 @@ export class TraceRun {
   private readonly high = new KeyColumn();
   private readonly low = new KeyColumn();
 
+  /** The format the job names, checked up front; null to detect it. */
+  private readonly given: TraceFormatSpec | null;
+
   constructor(readonly job: TraceJob) {
+    this.given = job.format === "auto" ? null : resolveTraceFormat(job.format);
     for (const policy of job.policies) resolvePolicy(policy);
     if (job.frames.length === 0) throw new Error("give at least one frame count");
   }
@@ -171,12 +192,22 @@ export class TraceRun {
       offset += part.length;
     }
     this.head = [];
-    const format = detectFormat(head, this.job.fileName);
-    if (format === null || format === "csv") {
-      throw new Error(
-        "could not tell this file's format: give one page number per line, or a lackey, vmsim, din or oracleGeneral trace",
-      );
+    let spec = this.given;
+    if (spec === null) {
+      const detected = detectFormat(head, this.job.fileName);
+      if (detected === "csv") {
+        throw new Error(
+          "this looks like a CSV trace: choose the csv format and name its columns (obj-id-col=N at least)",
+        );
+      }
+      if (detected === null) {
+        throw new Error(
+          "could not tell this file's format: give one page number per line, or a lackey, vmsim, din, oracleGeneral or CSV trace (choose its format)",
+        );
+      }
+      spec = { name: detected };
     }
+    const format = spec.name;
     this.format = format;
     const stack = this.stack;
     const sims = this.sims;
@@ -185,7 +216,9 @@ export class TraceRun {
     let buffer = false;
     const parser = createTraceParser(
       format,
-      { pageSize: this.job.pageSize },
+      spec.csv === undefined
+        ? { pageSize: this.job.pageSize }
+        : { pageSize: this.job.pageSize, csv: spec.csv },
       {
         reference(keyHigh, keyLow, write, nextUse) {
           stack.reference(keyHigh, keyLow);

@@ -1,8 +1,14 @@
 /**
- * The CPU side of an access: L1 TLBs, the STLB, the hardware page walker and the page-fault
- * exception. A TLB hit is a lookup and a mask test; the rest is in colder functions.
+ * The CPU side of an access: L1 TLBs, the STLB, the paging-structure caches, the hardware page
+ * walker, the page-fault exception, and the data access through the cache hierarchy. A TLB hit
+ * is a lookup, a mask test and an L1 cache lookup; the rest is in colder functions.
+ *
+ * Timing: every access is charged the L1 TLB lookup, then (on a miss) the STLB, then each walk
+ * read as the cache level that served it charges, then the fault's kernel work, then the data
+ * access as the level that served it charges. `process.cycles` sums them.
  */
 
+import { type CacheConfig, CacheHierarchy, SERVED_DRAM } from "../../cache/hierarchy.js";
 import type { PhysicalMemory } from "../../mm/frames.js";
 import type { TlbInvalidator } from "../../mm/memory.js";
 import type { MmStruct } from "../../mm/mm_struct.js";
@@ -11,11 +17,18 @@ import {
   ACCESS_EXEC,
   ACCESS_WRITE,
   type AccessProbe,
+  HOP_DRAM,
   HOP_FAULT,
   HOP_L1_TLB,
+  HOP_L1D,
+  HOP_L1I,
+  HOP_L2,
+  HOP_L3,
   HOP_MEMORY,
+  HOP_PSC,
   HOP_STLB,
   HOP_WALK_PGD,
+  HOP_WALK_PTE,
   OUTCOME_HIT,
   OUTCOME_MISS,
   OUTCOME_NOT_PRESENT,
@@ -23,21 +36,33 @@ import {
   OUTCOME_PROTECTION,
 } from "../../probe.js";
 import type { Process } from "../../process.js";
+import type { PageTableDesign, WalkReads } from "../pagetable/design.js";
+import {
+  KERNEL_WALK_OK,
+  KERNEL_WALK_PROTECTION,
+  type KernelWalkResult,
+  kernelFrame,
+  kernelWalk,
+} from "../pagetable/kernel_walk.js";
+import { CPU_PRESETS, DEFAULT_CPU_MODEL } from "./cpu_presets.js";
 import {
   entryPfn,
   LEVEL_PGD,
   LEVEL_PTE,
+  PAGE_MASK_LOW,
   PAGE_SIZE,
   PTE_ACCESSED,
   PTE_DIRTY,
   PTE_HI_NX,
   PTE_PRESENT,
+  PTE_PSE,
   PTE_RW,
   PTE_USER,
   pageNumber,
   tableIndex,
 } from "./pgtable.js";
-import { DEFAULT_TIMING, type Timing } from "./timing.js";
+import { PagingStructureCaches, type PscGeometry } from "./psc.js";
+import type { Timing } from "./timing.js";
 import {
   TLB_DIRTY,
   TLB_NX,
@@ -67,20 +92,21 @@ export interface FaultHandler {
 }
 
 export interface CpuConfig {
+  /** The preset this configuration started from (`machine cpu=NAME`), for views. */
+  model: string;
   dtlb: TlbGeometry;
   itlb: TlbGeometry;
   stlb: TlbGeometry;
   pcid: boolean;
+  /** Sizes of the paging-structure caches, used when pscEnabled. */
+  psc: PscGeometry;
+  pscEnabled: boolean;
+  caches: CacheConfig;
   timing: Timing;
 }
 
-export const DEFAULT_CPU_CONFIG: Readonly<CpuConfig> = {
-  dtlb: { entries: 64, ways: 4 },
-  itlb: { entries: 128, ways: 8 },
-  stlb: { entries: 1536, ways: 12 },
-  pcid: true,
-  timing: DEFAULT_TIMING,
-};
+/** The machine without `cpu=`: the Skylake preset (cpu_presets.ts). */
+export const DEFAULT_CPU_CONFIG: Readonly<CpuConfig> = CPU_PRESETS[DEFAULT_CPU_MODEL] as CpuConfig;
 
 /**
  * Told of every access that reaches a page, with its frame: how `machine policy=NAME` lets a
@@ -93,6 +119,15 @@ export interface PageReferenceHook {
 
 /** Result of a walk: the leaf's PFN and TLB flags, or a fault error code. */
 const walkResult = { pfn: 0, tlbFlags: 0, errorCode: 0 };
+/** The kernel's table's answer when another page-table design is walked (see walkDesign). */
+const kernelResult: KernelWalkResult = { pfn: -1, tlbFlags: 0 };
+
+/** Bytes of a page-table entry: entry `index` of table `pfn` is at pfn * 4096 + index * 8. */
+const ENTRY_BYTES = 8;
+
+/** The probe hop of a cache level, for data (L1d) or instruction (L1i) accesses. */
+const DATA_HOPS = Int32Array.of(HOP_L1D, HOP_L2, HOP_L3, HOP_DRAM);
+const INSTRUCTION_HOPS = Int32Array.of(HOP_L1I, HOP_L2, HOP_L3, HOP_DRAM);
 
 export class Cpu implements TlbInvalidator {
   readonly dtlb: Tlb;
@@ -100,6 +135,17 @@ export class Cpu implements TlbInvalidator {
   readonly stlb: Tlb;
   readonly pcid: boolean;
   readonly timing: Timing;
+  /** The L1d, L1i, L2, L3 and DRAM every access and walk read goes through. */
+  readonly caches: CacheHierarchy;
+  /** The PML4E, PDPTE and PDE caches, or null when the configuration turns them off. */
+  readonly psc: PagingStructureCaches | null;
+  /** The configuration the CPU was built from (for views). */
+  readonly config: Readonly<CpuConfig>;
+  /**
+   * Paging-structure-cache entries found pointing at a frame that is no longer a page table and
+   * dropped: always 0 while the kernel flushes as it should (the tests check it).
+   */
+  staleWalkCacheEntries = 0;
   /** Hardware page walks started, and entries they read. */
   pageWalks = 0;
   /**
@@ -113,6 +159,8 @@ export class Cpu implements TlbInvalidator {
   probe: AccessProbe | null = null;
   /** Sees every reference when a replacement policy runs the machine (null otherwise). */
   referenceHook: PageReferenceHook | null = null;
+  /** The page-table design walked on a TLB miss when it is not x86-64's (`machine pagetable=`). */
+  pagetable: PageTableDesign | null = null;
 
   private current: Process | null = null;
   /** PCID of the running address space (0 when PCID is off). */
@@ -134,6 +182,9 @@ export class Cpu implements TlbInvalidator {
     this.stlb = new Tlb("STLB", config.stlb);
     this.pcid = config.pcid;
     this.timing = config.timing;
+    this.caches = new CacheHierarchy(config.caches);
+    this.psc = config.pscEnabled ? new PagingStructureCaches(config.psc) : null;
+    this.config = config;
   }
 
   get runningProcess(): Process | null {
@@ -148,6 +199,16 @@ export class Cpu implements TlbInvalidator {
     if (process !== this.current) this.switchTo(process);
     const pageOffset = (address >>> 0) & (PAGE_SIZE - 1);
     if (pageOffset + size <= PAGE_SIZE) return this.accessPage(process, address, size, kind);
+    return this.accessAcrossPages(process, address, size, kind);
+  }
+
+  /** An access that crosses a page boundary: each page in turn (kept apart to keep access small). */
+  private accessAcrossPages(
+    process: Process,
+    address: number,
+    size: number,
+    kind: number,
+  ): boolean {
     let cursor = address;
     const end = address + size;
     while (cursor < end) {
@@ -159,32 +220,114 @@ export class Cpu implements TlbInvalidator {
     return true;
   }
 
-  /** The hot path: an L1 TLB hit with sufficient rights costs a lookup and a mask test. */
+  /**
+   * The hot path: an L1 TLB hit with sufficient rights costs a lookup and a mask test, then the
+   * data access, usually an L1 cache hit on the way used last.
+   */
   private accessPage(process: Process, address: number, size: number, kind: number): boolean {
     const vpn = pageNumber(address);
     const tlb = kind === ACCESS_EXEC ? this.itlb : this.dtlb;
     const slot = tlb.lookup(vpn, this.asid);
     if (slot >= 0 && permits(tlb.flags[slot] as number, kind)) {
-      if (kind === ACCESS_WRITE) this.phys.stamp[tlb.pfn[slot] as number] = ++this.writeSerial;
-      if (this.referenceHook !== null) {
-        this.referenceHook.referenced(tlb.pfn[slot] as number, kind === ACCESS_WRITE);
-      }
-      const cycles = this.timing.l1TlbHit + this.timing.memoryAccess;
+      const pfn = tlb.pfn[slot] as number;
+      if (kind === ACCESS_WRITE) this.phys.stamp[pfn] = ++this.writeSerial;
+      if (this.referenceHook !== null) this.referenceHook.referenced(pfn, kind === ACCESS_WRITE);
+      if (this.probe !== null) return this.reportedHit(process, address, size, kind, pfn);
       process.accesses++;
-      process.cycles += cycles;
-      if (this.probe !== null)
-        this.reportHit(process, address, size, kind, tlb.pfn[slot] as number);
+      process.cycles += this.timing.l1TlbHit + this.dataCycles(pfn, address, size, kind);
       return true;
     }
     return this.accessSlow(process, address, size, kind, tlb, vpn);
   }
 
-  private reportHit(process: Process, address: number, size: number, kind: number, pfn: number) {
+  /** A TLB hit with a probe attached: the same work, told hop by hop. */
+  private reportedHit(
+    process: Process,
+    address: number,
+    size: number,
+    kind: number,
+    pfn: number,
+  ): boolean {
     const probe = this.probe as AccessProbe;
     probe.accessStart(process.pid, address, size, kind);
     probe.hop(HOP_L1_TLB, OUTCOME_HIT, this.timing.l1TlbHit, pfn, 0);
-    probe.hop(HOP_MEMORY, OUTCOME_HIT, this.timing.memoryAccess, pfn, 0);
-    probe.accessEnd(physicalAddress(pfn, address), this.timing.l1TlbHit + this.timing.memoryAccess);
+    probe.hop(HOP_MEMORY, OUTCOME_HIT, 0, pfn, 0);
+    const cycles = this.timing.l1TlbHit + this.memoryAccess(pfn, address, size, kind);
+    process.accesses++;
+    process.cycles += cycles;
+    probe.accessEnd(physicalAddress(pfn, address), cycles);
+    return true;
+  }
+
+  /**
+   * The data access of a TLB hit, without a probe. Its common case, the line its L1 set used
+   * last and within one line, is two array reads; anything else goes through memoryAccess.
+   */
+  private dataCycles(pfn: number, address: number, size: number, kind: number): number {
+    const caches = this.caches;
+    const offset = address & PAGE_MASK_LOW;
+    const l1 = kind === ACCESS_EXEC ? caches.l1i : caches.l1d;
+    if (
+      (offset & (caches.lineBytes - 1)) + size <= caches.lineBytes &&
+      l1.hitsMostRecent(
+        pfn * caches.linesPerPage + (offset >>> caches.lineShift),
+        kind === ACCESS_WRITE,
+      )
+    ) {
+      return l1.latency;
+    }
+    return this.memoryAccess(pfn, address, size, kind);
+  }
+
+  /**
+   * The load, store or fetch itself, at physical frame `pfn`: each cache line it touches goes
+   * through the hierarchy (an access that straddles two lines reads both, one after the other).
+   * Returns its cycles: for each line, the latency of the level that served it.
+   */
+  private memoryAccess(pfn: number, address: number, size: number, kind: number): number {
+    const caches = this.caches;
+    const offset = address & PAGE_MASK_LOW;
+    const instruction = kind === ACCESS_EXEC;
+    const write = kind === ACCESS_WRITE;
+    const latency = instruction ? caches.instructionLatency : caches.dataLatency;
+    const first = pfn * caches.linesPerPage + (offset >>> caches.lineShift);
+    const served = caches.access(first, instruction, write);
+    if (this.probe !== null) this.reportLine(first, served, instruction);
+    let cycles = latency[served] as number;
+    const lineBytes = caches.lineBytes;
+    if ((offset & (lineBytes - 1)) + size > lineBytes) {
+      const last = pfn * caches.linesPerPage + ((offset + size - 1) >>> caches.lineShift);
+      for (let line = first + 1; line <= last; line++) {
+        const next = caches.access(line, instruction, write);
+        if (this.probe !== null) this.reportLine(line, next, instruction);
+        cycles += latency[next] as number;
+      }
+    }
+    return cycles;
+  }
+
+  /**
+   * The journey of one line through the hierarchy: a miss at each level above the one that
+   * served it, then a hit there. Each hop costs what its level adds to the one above (its
+   * latency minus theirs), so the hops add up to the serving level's latency.
+   * a: the physical address of the line; b: its set in that level.
+   */
+  private reportLine(line: number, served: number, instruction: boolean): void {
+    const probe = this.probe as AccessProbe;
+    const caches = this.caches;
+    const latency = instruction ? caches.instructionLatency : caches.dataLatency;
+    const hops = instruction ? INSTRUCTION_HOPS : DATA_HOPS;
+    const lineAddress = line * caches.lineBytes;
+    let above = 0;
+    for (let level = 0; level <= served; level++) {
+      const cache =
+        level === 0 ? (instruction ? caches.l1i : caches.l1d) : level === 1 ? caches.l2 : caches.l3;
+      const set = level === SERVED_DRAM ? 0 : cache.setIndex(line);
+      const reached = latency[level] as number;
+      const outcome = level === served ? OUTCOME_HIT : OUTCOME_MISS;
+      probe.hop(hops[level] as number, outcome, reached - above, lineAddress, set);
+      above = reached;
+    }
   }
 
   /**
@@ -212,14 +355,18 @@ export class Cpu implements TlbInvalidator {
         const pfn = this.stlb.pfn[stlbSlot] as number;
         if (probe !== null) probe.hop(HOP_STLB, OUTCOME_HIT, timing.stlbHit, pfn, 0);
         l1.insert(vpn, this.asid, pfn, this.stlb.flags[stlbSlot] as number);
-        return this.finishAccess(process, address, pfn, kind);
+        return this.finishAccess(process, address, size, pfn, kind);
       }
       if (probe !== null) probe.hop(HOP_STLB, OUTCOME_MISS, timing.stlbHit, 0, 0);
-      if (this.walk(process.mm, address, kind)) {
+      const walked =
+        this.pagetable === null
+          ? this.walk(process.mm, address, kind)
+          : this.walkDesign(process.mm, address, kind);
+      if (walked) {
         const { pfn, tlbFlags } = walkResult;
         this.stlb.insert(vpn, this.asid, pfn, tlbFlags);
         l1.insert(vpn, this.asid, pfn, tlbFlags);
-        return this.finishAccess(process, address, pfn, kind);
+        return this.finishAccess(process, address, size, pfn, kind);
       }
       if (!this.raiseFault(process, address, walkResult.errorCode)) {
         process.accesses++;
@@ -227,27 +374,128 @@ export class Cpu implements TlbInvalidator {
         if (probe !== null) probe.accessEnd(-1, this.accessCycles);
         return false;
       }
+      this.kernelTouchedEntries(process.mm, address);
+      if (this.pagetable !== null) this.designAfterFault(process.mm, address);
       const slot = l1.lookup(vpn, this.asid);
       if (slot >= 0 && permits(l1.flags[slot] as number, kind)) {
         this.accessCycles += timing.l1TlbHit;
         if (probe !== null) probe.hop(HOP_L1_TLB, OUTCOME_HIT, timing.l1TlbHit, 0, 0);
-        return this.finishAccess(process, address, l1.pfn[slot] as number, kind);
+        return this.finishAccess(process, address, size, l1.pfn[slot] as number, kind);
       }
     }
   }
 
-  private finishAccess(process: Process, address: number, pfn: number, kind: number): boolean {
+  private finishAccess(
+    process: Process,
+    address: number,
+    size: number,
+    pfn: number,
+    kind: number,
+  ): boolean {
     if (kind === ACCESS_WRITE) this.phys.stamp[pfn] = ++this.writeSerial;
     if (this.referenceHook !== null) this.referenceHook.referenced(pfn, kind === ACCESS_WRITE);
-    this.accessCycles += this.timing.memoryAccess;
+    const probe = this.probe;
+    if (probe !== null) probe.hop(HOP_MEMORY, OUTCOME_HIT, 0, pfn, 0);
+    this.accessCycles += this.memoryAccess(pfn, address, size, kind);
     process.accesses++;
     process.cycles += this.accessCycles;
-    const probe = this.probe;
-    if (probe !== null) {
-      probe.hop(HOP_MEMORY, OUTCOME_HIT, this.timing.memoryAccess, pfn, 0);
-      probe.accessEnd(physicalAddress(pfn, address), this.accessCycles);
-    }
+    if (probe !== null) probe.accessEnd(physicalAddress(pfn, address), this.accessCycles);
     return true;
+  }
+
+  /**
+   * After a fault the kernel has read the upper entries of the faulting address's walk
+   * (pgd_offset .. pmd_alloc) and written its PTE: their lines are in the caches, so the
+   * restarted walk finds them there. Uncounted (the fault's fixed cost pays for the kernel).
+   */
+  private kernelTouchedEntries(mm: MmStruct, address: number): void {
+    const phys = this.phys;
+    let table = mm.pgd;
+    if (table < 0) return;
+    for (let level = LEVEL_PGD; level >= LEVEL_PTE; level--) {
+      const index = tableIndex(address, level);
+      const entry = phys.tableLow[phys.entryOffset(table, index)] as number;
+      this.caches.install(this.entryLine(table, index), level === LEVEL_PTE);
+      if (!(entry & PTE_PRESENT) || entry & PTE_PSE) return;
+      table = entryPfn(entry, phys.tableHigh[phys.entryOffset(table, index)] as number);
+    }
+  }
+
+  /** The cache line holding entry `index` of the table in frame `table`. */
+  entryLine(table: number, index: number): number {
+    return this.caches.lineOf(table, index * ENTRY_BYTES);
+  }
+
+  // ---- another page-table design (machine pagetable=, arch/pagetable/) -------------------------
+
+  /**
+   * A TLB miss when the MMU walks another design. la57 reads its PML5 entry, unless a
+   * paging-structure cache lets the walk start lower, then walks the four levels as usual. The
+   * others read their own entries instead, while the kernel's four-level table decides the
+   * result and takes the A/D bits (read through no cache: it is not the hardware's walk).
+   */
+  private walkDesign(mm: MmStruct, address: number, kind: number): boolean {
+    const design = this.pagetable as PageTableDesign;
+    if (!design.replacesWalk) {
+      const fromTop = this.psc === null || this.psc.peek(address, this.asid).level === LEVEL_PGD;
+      this.chargeDesignReads(design.walk(mm, address, -1, fromTop), false, OUTCOME_PRESENT);
+      return this.walk(mm, address, kind);
+    }
+    this.pageWalks++;
+    const status = kernelWalk(this.phys, mm, address, kind, kernelResult);
+    const outcome =
+      status === KERNEL_WALK_OK
+        ? OUTCOME_PRESENT
+        : status === KERNEL_WALK_PROTECTION
+          ? OUTCOME_PROTECTION
+          : OUTCOME_NOT_PRESENT;
+    this.chargeDesignReads(design.walk(mm, address, kernelResult.pfn, true), true, outcome);
+    if (status === KERNEL_WALK_OK) {
+      walkResult.pfn = kernelResult.pfn;
+      walkResult.tlbFlags = kernelResult.tlbFlags;
+      return true;
+    }
+    walkResult.errorCode =
+      PF_USER |
+      (kind === ACCESS_WRITE ? PF_WRITE : 0) |
+      (kind === ACCESS_EXEC ? PF_INSTR : 0) |
+      (status === KERNEL_WALK_PROTECTION ? PF_PROT : 0);
+    return false;
+  }
+
+  /**
+   * Charge a design's walk reads like the four-level walk's: each a load through the data caches.
+   * The journey shows them as walk hops, the last one as the PTE when `leafLast`.
+   */
+  private chargeDesignReads(reads: WalkReads, leafLast: boolean, lastOutcome: number): void {
+    const caches = this.caches;
+    const probe = this.probe;
+    for (let read = 0; read < reads.count; read++) {
+      const pfn = reads.pfn[read] as number;
+      const line = caches.lineOf(pfn, reads.offset[read] as number);
+      const served = caches.access(line, false, false);
+      this.walkReads++;
+      this.accessCycles += caches.dataLatency[served] as number;
+      if (probe !== null) {
+        this.reportLine(line, served, false);
+        const aboveLeaf = leafLast ? Math.min(3, reads.count - 1 - read) : 3;
+        const outcome = read === reads.count - 1 ? lastOutcome : OUTCOME_PRESENT;
+        probe.hop(HOP_WALK_PTE - aboveLeaf, outcome, 0, pfn, reads.index[read] as number);
+      }
+    }
+    this.accessCycles += reads.extraCycles;
+  }
+
+  /** After a fault the kernel has written the design's entry too: its lines are in the caches. */
+  private designAfterFault(mm: MmStruct, address: number): void {
+    const design = this.pagetable as PageTableDesign;
+    const reads = design.afterFault(mm, address, kernelFrame(this.phys, mm, address));
+    const caches = this.caches;
+    for (let read = 0; read < reads.count; read++) {
+      const line = caches.lineOf(reads.pfn[read] as number, reads.offset[read] as number);
+      caches.install(line, read === reads.count - 1);
+    }
+    this.accessCycles += reads.extraCycles;
   }
 
   /** The exception: the kernel handles it and reports its work through reportFault. */
@@ -259,28 +507,63 @@ export class Cpu implements TlbInvalidator {
    * The hardware walk: read PGD, PUD, PMD and PTE entries, AND the rights across levels, set the
    * accessed bit on every entry used and the dirty bit on the leaf for a write. On success
    * fills walkResult.pfn/tlbFlags and returns true; otherwise walkResult.errorCode.
+   *
+   * The paging-structure caches may let the walk start below the PGD. Each entry read is a load
+   * of its 8 bytes through the data caches, charged by the level that served it; setting A or D
+   * is a write to that line (already in the L1d, so it costs nothing more).
    */
   private walk(mm: MmStruct, address: number, kind: number): boolean {
     const phys = this.phys;
     const low = phys.tableLow;
     const high = phys.tableHigh;
     const probe = this.probe;
-    const readCost = this.timing.walkRead;
+    const caches = this.caches;
+    const psc = this.psc;
     this.pageWalks++;
+    let level = LEVEL_PGD;
     let table = mm.pgd;
     let rights = PTE_RW | PTE_USER;
     let noExecute = 0;
+    if (psc !== null) {
+      const start = psc.lookup(address, this.asid);
+      if (start.level !== LEVEL_PGD && !phys.isTable(start.table)) {
+        // Defensive: a stale entry would read a freed frame. The kernel's flushes prevent it.
+        this.staleWalkCacheEntries++;
+        psc.dropStale(address, this.asid, start.level);
+        start.level = LEVEL_PGD;
+      }
+      if (start.level !== LEVEL_PGD) {
+        level = start.level;
+        table = start.table;
+        rights =
+          (start.flags & TLB_WRITABLE ? PTE_RW : 0) | (start.flags & TLB_USER ? PTE_USER : 0);
+        noExecute = start.flags & TLB_NX ? PTE_HI_NX : 0;
+      }
+      if (probe !== null) {
+        const hit = level !== LEVEL_PGD;
+        probe.hop(
+          HOP_PSC,
+          hit ? OUTCOME_HIT : OUTCOME_MISS,
+          0,
+          hit ? level + 1 : -1,
+          hit ? table : 0,
+        );
+      }
+    }
     const write = kind === ACCESS_WRITE;
     const baseError = PF_USER | (write ? PF_WRITE : 0) | (kind === ACCESS_EXEC ? PF_INSTR : 0);
-    for (let level = LEVEL_PGD; level >= LEVEL_PTE; level--) {
+    for (; level >= LEVEL_PTE; level--) {
       const index = tableIndex(address, level);
       const offset = phys.entryOffset(table, index);
       const entry = low[offset] as number;
       this.walkReads++;
-      this.accessCycles += readCost;
+      const line = this.entryLine(table, index);
+      const served = caches.access(line, false, false);
+      this.accessCycles += caches.dataLatency[served] as number;
+      if (probe !== null) this.reportLine(line, served, false);
       const hop = HOP_WALK_PGD + (LEVEL_PGD - level);
       if (!(entry & PTE_PRESENT)) {
-        if (probe !== null) probe.hop(hop, OUTCOME_NOT_PRESENT, readCost, table, index);
+        if (probe !== null) probe.hop(hop, OUTCOME_NOT_PRESENT, 0, table, index);
         walkResult.errorCode = baseError;
         return false;
       }
@@ -291,14 +574,17 @@ export class Cpu implements TlbInvalidator {
         (!write || (rights & PTE_RW) !== 0) &&
         (kind !== ACCESS_EXEC || noExecute === 0);
       if (level === LEVEL_PTE && !allowed) {
-        if (probe !== null) probe.hop(hop, OUTCOME_PROTECTION, readCost, table, index);
+        if (probe !== null) probe.hop(hop, OUTCOME_PROTECTION, 0, table, index);
         walkResult.errorCode = baseError | PF_PROT;
         return false;
       }
-      if (probe !== null) probe.hop(hop, OUTCOME_PRESENT, readCost, table, index);
+      if (probe !== null) probe.hop(hop, OUTCOME_PRESENT, 0, table, index);
       let updated = entry | PTE_ACCESSED;
       if (level === LEVEL_PTE && write) updated |= PTE_DIRTY;
-      if (updated !== entry) low[offset] = updated >>> 0;
+      if (updated !== entry) {
+        low[offset] = updated >>> 0;
+        caches.l1d.markDirty(line);
+      }
       if (level === LEVEL_PTE) {
         walkResult.pfn = entryPfn(entry, high[offset] as number);
         walkResult.tlbFlags =
@@ -310,6 +596,13 @@ export class Cpu implements TlbInvalidator {
         return true;
       }
       table = entryPfn(entry, high[offset] as number);
+      if (psc !== null && !(entry & PTE_PSE)) {
+        const flags =
+          (rights & PTE_RW ? TLB_WRITABLE : 0) |
+          (rights & PTE_USER ? TLB_USER : 0) |
+          (noExecute !== 0 ? TLB_NX : 0);
+        psc.fill(address, this.asid, level, table, flags);
+      }
     }
     return false;
   }
@@ -367,6 +660,7 @@ export class Cpu implements TlbInvalidator {
     this.dtlb.invalidateAsid(asid);
     this.itlb.invalidateAsid(asid);
     this.stlb.invalidateAsid(asid);
+    this.psc?.invalidateAsid(asid);
   }
 
   private isCurrent(mm: MmStruct): boolean {
@@ -378,19 +672,24 @@ export class Cpu implements TlbInvalidator {
   }
 
   invalidatePage(mm: MmStruct, address: number): void {
+    // The design's entries go whether or not the TLB may hold the translation.
+    this.pagetable?.invalidateRange(mm, address, address + PAGE_SIZE);
     const asid = this.asidOf(mm);
     if (asid < 0) return;
     const vpn = pageNumber(address);
     this.dtlb.invalidatePage(vpn, asid);
     this.itlb.invalidatePage(vpn, asid);
     this.stlb.invalidatePage(vpn, asid);
+    // INVLPG also drops every paging-structure-cache entry of the PCID (SDM 4.10.4.1).
+    this.psc?.invalidateAsid(asid);
     if (this.isCurrent(mm)) this.count(NR_TLB_LOCAL_FLUSH_ONE, 1);
   }
 
   invalidateRange(mm: MmStruct, start: number, end: number): void {
+    this.pagetable?.invalidateRange(mm, start, end);
     const pages = (end - start) / PAGE_SIZE;
     if (pages > SINGLE_PAGE_FLUSH_CEILING) {
-      this.invalidateMm(mm);
+      this.flushMm(mm);
       return;
     }
     const asid = this.asidOf(mm);
@@ -401,10 +700,17 @@ export class Cpu implements TlbInvalidator {
       this.itlb.invalidatePage(vpn, asid);
       this.stlb.invalidatePage(vpn, asid);
     }
+    this.psc?.invalidateAsid(asid);
     if (this.isCurrent(mm)) this.count(NR_TLB_LOCAL_FLUSH_ONE, pages);
   }
 
   invalidateMm(mm: MmStruct): void {
+    this.pagetable?.invalidateMm(mm);
+    this.flushMm(mm);
+  }
+
+  /** flush_tlb_mm's TLB side (the design's entries are not touched). */
+  private flushMm(mm: MmStruct): void {
     const asid = this.asidOf(mm);
     if (asid < 0) return;
     this.flushAsid(asid);

@@ -1,19 +1,16 @@
 /**
- * Cycle costs of each hop of a memory access, for a core at about 3 GHz.
+ * Cycle costs of the hops of a memory access that are not cache reads.
  *
- * These are round figures of the right order, from published latencies of recent Intel and AMD
- * cores and from measured fault costs; the CPU caches (which decide what a walk read or a data
- * access really costs) are not simulated yet, so every memory read is charged as an L1/L2 hit.
+ * What a data access or a page-walk read costs is decided by the cache level that serves it (see
+ * cache/hierarchy.ts and each preset's latencies in cpu_presets.ts); these are the rest: the TLB
+ * lookups, and the kernel's work in a page fault, which is charged as fixed costs (the kernel's
+ * own loads and stores, apart from the page-table entries it writes, are not simulated).
  */
 export interface Timing {
-  /** A load or store that hits the L1 data cache. */
-  memoryAccess: number;
-  /** An L1 TLB hit (overlapped with the cache lookup on real cores). */
+  /** An L1 TLB lookup (0: overlapped with the L1 cache lookup, as on real cores). */
   l1TlbHit: number;
-  /** An L2 STLB hit after an L1 miss. */
+  /** What an L1 TLB miss that hits the STLB adds. */
   stlbHit: number;
-  /** One read of a page-table entry by the walker. */
-  walkRead: number;
   /** Exception entry and return for a page fault, plus handle_mm_fault's bookkeeping. */
   faultOverhead: number;
   /** Zeroing a fresh 4 KiB page (clear_page). */
@@ -22,15 +19,17 @@ export interface Timing {
   copyPage: number;
   /** Allocating and zeroing a page-table page. */
   tableAllocation: number;
-  /** Cycles per nanosecond (the clock in GHz), to turn a disk's latency into cycles. */
+  /** Cycles per nanosecond (the clock in GHz): turns a disk's latency into cycles, cycles into time. */
   cyclesPerNs: number;
 }
 
+/**
+ * The kernel-side costs, measured orders of magnitude at about 3 GHz (a minor fault costs some
+ * 0.5-1 µs on current cores); every preset shares them, with its own TLB latency and clock.
+ */
 export const DEFAULT_TIMING: Readonly<Timing> = {
-  memoryAccess: 4,
   l1TlbHit: 0,
   stlbHit: 9,
-  walkRead: 20,
   faultOverhead: 1200,
   zeroPage: 400,
   copyPage: 800,

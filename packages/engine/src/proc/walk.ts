@@ -1,0 +1,158 @@
+/**
+ * `show walk P ADDR`: the hardware walk of one address as the CPU would do it now, with where
+ * each entry's read would be served (a paging-structure cache, the L1d, L2, L3 or DRAM) and what
+ * it would cost. Nothing changes: the TLBs, paging-structure caches and caches are only peeked,
+ * no A/D bit is set, so asking twice gives the same answer.
+ *
+ *     walk of 0x7ffff7fef010 in PID 1000 (app), cpu teaching, as the caches stand now (nothing changes)
+ *       PGD index 255, PUD index 511, PMD index 447, PTE index 495, offset 0x010
+ *       TLBs: dTLB miss, STLB miss: a data access would walk
+ *       paging-structure caches: the PDE cache holds 0x3ffffbf (bits 47-21): the walk starts at the PTE
+ *     level  index  entry at        value             flags            served by  cycles
+ *     PGD      255  0x1017f8        0000000000102067  P RW US A D      PDE cache       0
+ *     ...
+ *     PTE      495  0x104f78        8000000000105867  P RW US A D NX   L2             12
+ *       -> frame 0x105: physical address 0x105010; its data line is in the L3 (40 cycles)
+ *     cost: STLB lookup 8, walk reads 12, data access 40: 60 cycles
+ */
+
+import {
+  describeEntry,
+  entryPfn,
+  formatEntry,
+  LEVEL_NAMES,
+  LEVEL_PGD,
+  PAGE_SIZE,
+  tableIndex,
+} from "../arch/x86/pgtable.js";
+import { pscKey } from "../arch/x86/psc.js";
+import { SERVED_NAMES_DATA } from "../cache/hierarchy.js";
+import type { Machine } from "../machine.js";
+import type { Process } from "../process.js";
+import { hex } from "./format.js";
+import { walkLevels } from "./pagetable.js";
+
+const ENTRY_BYTES = 8;
+const PSC_NAMES = ["", "PDE cache", "PDPTE cache", "PML4E cache"] as const;
+const PSC_BITS = ["", "47-21", "47-30", "47-39"] as const;
+
+/** One level of the walk as shown. */
+export interface WalkStep {
+  level: string;
+  index: number;
+  /** Physical address of the entry. */
+  entryAddress: number;
+  low: number;
+  high: number;
+  present: boolean;
+  /** `PML4E cache`, `PDPTE cache`, `PDE cache` (skipped), or `L1d`, `L2`, `L3`, `DRAM`. */
+  servedBy: string;
+  cycles: number;
+}
+
+/** The walk of `address` in `process` with where each read would be served; changes nothing. */
+export function walkSteps(machine: Machine, process: Process, address: number): WalkStep[] {
+  const cpu = machine.cpu;
+  const caches = cpu.caches;
+  const asid = cpu.asidOf(process.mm);
+  const start = cpu.psc === null || asid < 0 ? LEVEL_PGD : cpu.psc.peek(address, asid).level;
+  return walkLevels(machine, process, address).map((step) => {
+    const level = LEVEL_NAMES.indexOf(step.level);
+    const entryAddress = step.tablePfn * PAGE_SIZE + step.index * ENTRY_BYTES;
+    let servedBy: string;
+    let cycles = 0;
+    if (level > start) {
+      servedBy = PSC_NAMES[start + 1] as string;
+    } else {
+      const served = caches.servedBy(cpu.entryLine(step.tablePfn, step.index), false);
+      servedBy = SERVED_NAMES_DATA[served] as string;
+      cycles = caches.dataLatency[served] as number;
+    }
+    return {
+      level: step.level,
+      index: step.index,
+      entryAddress,
+      low: step.low,
+      high: step.high,
+      present: step.present,
+      servedBy,
+      cycles,
+    };
+  });
+}
+
+/** What the TLBs would do with a data access to `address` (peeked, not looked up). */
+function tlbLine(machine: Machine, process: Process, address: number): string {
+  const cpu = machine.cpu;
+  const asid = cpu.asidOf(process.mm);
+  if (asid < 0)
+    return "  TLBs: the address space holds no PCID now, so they hold none of its entries: a data access would walk";
+  const vpn = Math.floor(address / PAGE_SIZE);
+  const where = (name: string, slot: number, ways: number) =>
+    slot < 0 ? `${name} miss` : `${name} hit (set ${Math.floor(slot / ways)} way ${slot % ways})`;
+  const l1 = cpu.dtlb.peek(vpn, asid);
+  const l2 = cpu.stlb.peek(vpn, asid);
+  const verdict = l1 >= 0 || l2 >= 0 ? "a data access would not walk" : "a data access would walk";
+  return `  TLBs: ${where("dTLB", l1, cpu.dtlb.ways)}, ${where("STLB", l2, cpu.stlb.ways)}: ${verdict}`;
+}
+
+function pscLine(machine: Machine, process: Process, address: number): string {
+  const cpu = machine.cpu;
+  if (cpu.psc === null) return "  paging-structure caches: off";
+  const asid = cpu.asidOf(process.mm);
+  const start = asid < 0 ? LEVEL_PGD : cpu.psc.peek(address, asid).level;
+  if (start === LEVEL_PGD)
+    return "  paging-structure caches: no entry for it: the walk starts at the PGD";
+  const cached = start + 1;
+  return `  paging-structure caches: the ${PSC_NAMES[cached]} holds 0x${hex(pscKey(address, cached))} (bits ${PSC_BITS[cached]}): the walk starts at the ${LEVEL_NAMES[start]}`;
+}
+
+/** The text of `show walk`. */
+export function renderWalkJourney(machine: Machine, process: Process, address: number): string {
+  const cpu = machine.cpu;
+  const lines = [
+    `walk of 0x${hex(address)} in PID ${process.pid} (${process.name}), cpu ${cpu.config.model}, as the caches stand now (nothing changes)`,
+  ];
+  const indices = [3, 2, 1, 0].map(
+    (level) => `${LEVEL_NAMES[level]} index ${tableIndex(address, level)}`,
+  );
+  lines.push(`  ${indices.join(", ")}, offset 0x${hex(address % PAGE_SIZE, 3)}`);
+  const steps = walkSteps(machine, process, address);
+  if (steps.length === 0) {
+    lines.push("  no walk: the process has no page tables, or this is not a user address");
+    return `${lines.join("\n")}\n`;
+  }
+  lines.push(tlbLine(machine, process, address), pscLine(machine, process, address));
+  lines.push(
+    "level  index  entry at        value             flags            served by    cycles",
+  );
+  let walkCycles = 0;
+  for (const step of steps) {
+    walkCycles += step.cycles;
+    const flags = describeEntry(step.low, step.high) || "(empty)";
+    lines.push(
+      `${step.level.padEnd(5)}  ${String(step.index).padStart(5)}  ${`0x${hex(step.entryAddress)}`.padEnd(14)}  ${formatEntry(step.low, step.high)}  ${flags.padEnd(15)}  ${step.servedBy.padEnd(11)}  ${String(step.cycles).padStart(6)}`,
+    );
+  }
+  const last = steps[steps.length - 1] as WalkStep;
+  const stlb = cpu.timing.l1TlbHit + cpu.timing.stlbHit;
+  if (last.level !== "PTE" || !last.present) {
+    lines.push(`  -> the ${last.level} entry is not present: an access page-faults`);
+    lines.push(
+      `cost before the fault: TLB lookups ${stlb}, walk reads ${walkCycles}: ${stlb + walkCycles} cycles`,
+    );
+    return `${lines.join("\n")}\n`;
+  }
+  const pfn = entryPfn(last.low, last.high);
+  const physical = pfn * PAGE_SIZE + (address % PAGE_SIZE);
+  const caches = cpu.caches;
+  const served = caches.servedBy(caches.lineOf(pfn, address % PAGE_SIZE), false);
+  const data = caches.dataLatency[served] as number;
+  lines.push(
+    `  -> frame 0x${hex(pfn)}: physical address 0x${hex(physical)}; its data line would be served by ${SERVED_NAMES_DATA[served]} (${data} cycles)`,
+  );
+  lines.push(
+    `cost if the TLBs missed: TLB lookups ${stlb}, walk reads ${walkCycles}, data access ${data}: ${stlb + walkCycles + data} cycles`,
+  );
+  return `${lines.join("\n")}\n`;
+}
