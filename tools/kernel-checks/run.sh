@@ -44,6 +44,7 @@ runs=(
 	"exp17_file_read_syscall:-"
 	"exp18_file_sigbus_eof:-"
 	"exp19_anon_thp_align:-"
+	"exp21_anon_thp_faults:-"
 )
 
 echo "# vmscope kernel checks"
@@ -74,6 +75,16 @@ for lvl in "${levels[@]}"; do
 			fi
 		done
 	done
+	# exp20 is a 32-bit program (gcc -m32: needs gcc-multilib), run with
+	# randomisation off to show the compat layout vmscope's 32-bit designs use.
+	if [[ -z "${KC_ONLY:-}" || "exp20_compat32_layout" =~ ${KC_ONLY} ]]; then
+		if gcc -m32 "-${lvl}" -Wall -Wextra -Wl,-z,now -o "$build/exp20.$lvl" \
+			"$here/exp20_compat32_layout.c" 2>/dev/null; then
+			setarch -R "$build/exp20.$lvl"
+		else
+			echo "exp20: gcc -m32 cannot build (install gcc-multilib); skipped"
+		fi
+	fi
 	# gcc -O2 turns malloc+memset(0) into calloc; show what exp12 calls.
 	[[ -e "$build/exp12_malloc_memset0.$lvl" ]] || continue
 	echo

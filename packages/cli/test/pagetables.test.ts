@@ -19,7 +19,7 @@ show pagetable app b
 `;
 
 describe("vmscope pagetables", () => {
-  it("compares every design on a built-in scenario, refusing the one the layout does not fit", () => {
+  it("compares every design on a built-in scenario, the 32-bit one with a 32-bit layout", () => {
     const run = vmscope("pagetables", "heap-write");
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
@@ -33,13 +33,22 @@ describe("vmscope pagetables", () => {
     expect(row("multilevel:12,12,11")).toMatch(
       /^multilevel:12,12,11 +80 KiB +80 KiB +16 KiB +2\.00 /,
     );
-    expect(row("multilevel:10,10")).toMatch(/refused/);
+    expect(row("multilevel:10,10")).toMatch(
+      /^multilevel:10,10 +16 KiB +16 KiB +16 KiB +1\.50 +2 +1 /,
+    );
     expect(row("inverted")).toMatch(
       /^inverted +1\.25 MiB +1\.25 MiB +16 KiB +1\.50 .*chains: 1 in use/,
     );
     expect(run.stdout).toContain("* counted, not allocatable");
-    expect(run.stdout).toMatch(
-      /refused: multilevel:10,10: .*translates 32-bit addresses \(4 GiB\).*47-bit user space/,
+    expect(run.stdout).not.toContain("refused");
+  });
+
+  it("names an access beyond a narrower design's user space in the notes", () => {
+    const run = vmscope("pagetables", "stack-growth", "--designs", "x86-64,multilevel:10,10");
+    expect(run.status).toBe(0);
+    const narrow = run.stdout.split("\n").find((line) => line.startsWith("multilevel:10,10 "));
+    expect(narrow).toMatch(
+      /app SIGSEGV at 0x7fffffedf000: beyond the 32-bit user space; an expect failed$/,
     );
   });
 
@@ -97,12 +106,28 @@ describe("machine pagetable=", () => {
     expect(run.stdout).toContain("the kernel's own four-level table, which decides the result:");
   });
 
-  it("a design too narrow for the process layout is exit 2 at the option", () => {
-    const path = scenarioFile("narrow.vms", "machine pagetable=multilevel:10,10\nspawn app\n");
+  it("a 32-bit design gives processes a 32-bit (compat) layout", () => {
+    const path = scenarioFile(
+      "narrow32.vms",
+      "machine pagetable=multilevel:10,10\nspawn app\napp: p = malloc 1M\napp: touch p 1M write\n" +
+        "expect app.minflt == 258\nshow maps app\n",
+    );
+    const run = vmscope("run", path);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^56555000-56556000 r--p 00000000 .* \/usr\/bin\/app$/m);
+    expect(run.stdout).toMatch(/^5655a000-5657b000 rw-p .*\[heap\]$/m);
+    expect(run.stdout).toMatch(/^f7efd000-f7ffe000 rw-p /m);
+    expect(run.stdout).toMatch(/^fffdd000-ffffe000 rw-p .*\[stack\]$/m);
+    expect(run.stdout).toContain("1 expect: 1 held, 0 failed");
+  });
+
+  it("a design too narrow for any process layout is exit 2 at the option", () => {
+    const path = scenarioFile("narrow.vms", "machine pagetable=multilevel:5,5\nspawn app\n");
     const run = vmscope("run", path);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(
-      /narrow\.vms:1:9: pagetable=multilevel:10,10 translates 32-bit addresses/,
+      /narrow\.vms:1:9: pagetable=multilevel:5,5 translates 22-bit addresses \(4 MiB\), too small/,
     );
     const unknown = vmscope("run", scenarioFile("bad.vms", "machine pagetable=tree\nspawn app\n"));
     expect(unknown.status).toBe(2);

@@ -17,6 +17,7 @@ import {
 import { type CpuConfig, DEFAULT_CPU_CONFIG } from "./arch/x86/mmu.js";
 import type { TlbGeometry } from "./arch/x86/tlb.js";
 import { DEFAULT_DISK, DISK_PRESETS } from "./block/disk.js";
+import { THP_MODES, type ThpMode } from "./mm/huge_memory.js";
 import { PolicySpecError } from "./policy/params.js";
 import { resolvePolicy } from "./policy/registry.js";
 import { parseSize } from "./scenario/units.js";
@@ -49,6 +50,8 @@ export interface MachineConfig {
   policy: string | null;
   /** The page-table design the MMU walks (arch/pagetable/), in canonical form: `x86-64`, `multilevel:10,10`, ... */
   pagetable: string;
+  /** /sys/kernel/mm/transparent_hugepage/enabled: always, madvise or never. */
+  thp: ThpMode;
 }
 
 export const DEFAULT_MACHINE_CONFIG: Readonly<MachineConfig> = {
@@ -66,6 +69,7 @@ export const DEFAULT_MACHINE_CONFIG: Readonly<MachineConfig> = {
   dirtyExpireNs: 30e9,
   policy: null,
   pagetable: DEFAULT_PAGETABLE,
+  thp: "madvise",
 };
 
 /** Options of the `machine` statement, with what each takes; listed when a key is unknown. */
@@ -74,7 +78,9 @@ export const MACHINE_OPTIONS: Record<string, string> = {
   pcid: "on|off: tag TLB entries with PCIDs instead of flushing on every switch (default on)",
   dtlb: "L1 data TLB as ENTRIESxWAYS (default 64x4)",
   itlb: "L1 instruction TLB as ENTRIESxWAYS (default 128x8)",
-  stlb: "L2 shared TLB as ENTRIESxWAYS (default 1536x12)",
+  stlb: "L2 shared TLB as ENTRIESxWAYS, for 4 KiB and 2 MiB pages (default 1536x12)",
+  dtlb2m: "L1 data TLB's array of 2 MiB entries as ENTRIESxWAYS (default 32x4)",
+  itlb2m: "L1 instruction TLB's array of 2 MiB entries as ENTRIESxWAYS (default 8x8)",
   stack: "stack size limit, RLIMIT_STACK (default 8M)",
   swap: "swap device size, e.g. 512M (default 0: no swap)",
   disk: `block device latency model: ${Object.keys(DISK_PRESETS).join(", ")} (default ${DEFAULT_DISK})`,
@@ -92,8 +98,11 @@ export const MACHINE_OPTIONS: Record<string, string> = {
   pagetable:
     "the page-table design the MMU walks: x86-64 (4 levels), la57 (5 levels), linear (one table " +
     "indexed by page number), multilevel:BITS,... (a radix tree with these index bits per level, " +
-    "top first, e.g. multilevel:9,9,9,8), inverted (one entry per frame, hashed by PID and page) " +
+    "top first, e.g. multilevel:10,10, a 32-bit table: processes then get a 32-bit layout), inverted (one entry per frame, hashed by PID and page) " +
     "(default x86-64)",
+  thp:
+    "transparent huge pages for private anonymous memory: always, madvise (only where madvise " +
+    "hugepage asked for them) or never (default madvise, as Debian's kernel)",
   ...CPU_OPTIONS,
 };
 
@@ -147,6 +156,8 @@ function applyOption(config: MachineConfig, key: string, value: string): Machine
       return { ...config, cpu: { ...config.cpu, pcid: value === "on" } };
     case "dtlb":
     case "itlb":
+    case "dtlb2m":
+    case "itlb2m":
     case "stlb":
       return { ...config, cpu: { ...config.cpu, [key]: tlbGeometry(key, value) } };
     case "stack": {
@@ -213,6 +224,11 @@ function applyOption(config: MachineConfig, key: string, value: string): Machine
       return { ...config, policy: machinePolicy(value) };
     case "pagetable":
       return { ...config, pagetable: machinePagetable(value) };
+    case "thp":
+      if (!(THP_MODES as readonly string[]).includes(value)) {
+        throw new MachineConfigError(key, `thp must be always, madvise or never, not "${value}"`);
+      }
+      return { ...config, thp: value as ThpMode };
     default: {
       const cpu = applyCpuOption(config.cpu, key, value);
       if (cpu !== null) return { ...config, cpu };

@@ -2,6 +2,16 @@
  * One sentence for each hop of an access's journey, so a learner can follow it in words. The
  * web page shows them step by step; `vmscope explain` prints them one per line.
  */
+import {
+  READ_ANCHOR,
+  READ_CHAIN,
+  READ_LEAF,
+  READ_REFILL_ANCHOR,
+  READ_REFILL_CHAIN,
+} from "./arch/pagetable/design.js";
+import { REFILL_CYCLES } from "./arch/pagetable/inverted.js";
+import { RadixGeometry } from "./arch/pagetable/radix.js";
+import { type DesignKind, parsePageTableSpec } from "./arch/pagetable/spec.js";
 import { LEVEL_NAMES, LEVEL_PGD, LEVEL_PMD, LEVEL_PUD } from "./arch/x86/pgtable.js";
 import {
   ACCESS_EXEC,
@@ -47,6 +57,36 @@ export interface JourneyHop {
   /** Hop-specific numbers (see probe.ts): a table, frame or line address, an index or a set. */
   a: number;
   b: number;
+  /** On a design other than x86-64, what a walk hop read (AccessProbe.designRead). */
+  read?: DesignRead;
+}
+
+/** One read of a page-table design: a READ_* kind of arch/pagetable/design.ts and its level or chain position. */
+export interface DesignRead {
+  kind: number;
+  level: number;
+  /** The walk's last read (a chain entry that is the last read is the one that matched). */
+  last: boolean;
+}
+
+/**
+ * The words for a design's walk reads: its kind, and for a radix tree the number of levels and
+ * the address bits each level's index takes ("31-22"). x86-64 needs none.
+ */
+export interface WalkTerms {
+  design: string;
+  kind: DesignKind;
+  levels: number;
+  bitRanges: string[];
+}
+
+/** The walk terms of a `pagetable=` design, or null for x86-64 (whose words are the defaults). */
+export function walkTermsOf(pagetable: string): WalkTerms | null {
+  const spec = parsePageTableSpec(pagetable);
+  if (spec.kind === "x86-64") return null;
+  const geometry = new RadixGeometry(spec.bits);
+  const bitRanges = spec.bits.map((_bits, level) => geometry.bitRange(level));
+  return { design: spec.name, kind: spec.kind, levels: spec.bits.length, bitRanges };
 }
 
 /** The access the hops belong to. */
@@ -155,8 +195,106 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** What happened at one hop. */
-export function explainHop(hop: JourneyHop, access: JourneyAccess): string {
+/**
+ * A design's walk hop's name in its own terms: `walk PML5`, `walk L1` (a radix level from the top),
+ * `walk entry` (linear), `walk anchor`, `walk chain 2`, `refill anchor`, `refill chain 1`.
+ * @example designHopName({ kind: READ_TABLE, level: 0, last: false }, walkTermsOf("multilevel:10,10")) // "walk L1"
+ */
+export function designHopName(read: DesignRead, terms: WalkTerms): string {
+  if (terms.kind === "la57") return "walk PML5";
+  if (terms.kind === "linear") return "walk entry";
+  if (terms.kind === "multilevel") return `walk L${read.level + 1}`;
+  switch (read.kind) {
+    case READ_ANCHOR:
+      return "walk anchor";
+    case READ_CHAIN:
+      return `walk chain ${read.level}`;
+    case READ_REFILL_ANCHOR:
+      return "refill anchor";
+    default:
+      return `refill chain ${read.level}`;
+  }
+}
+
+/** A hop's name: a design's walk read in its terms, else the probe's name for the hop. */
+export function journeyHopName(hop: JourneyHop, terms: WalkTerms | null): string {
+  return hop.read !== undefined && terms !== null
+    ? designHopName(hop.read, terms)
+    : hopName(hop.hop);
+}
+
+/**
+ * A design's walk read in its own words: la57's PML5 entry, a radix level with its index bits,
+ * the linear table's one entry, the inverted table's hash anchor, chain entries and refill.
+ */
+function explainDesignRead(
+  hop: JourneyHop,
+  read: DesignRead,
+  terms: WalkTerms,
+  access: JourneyAccess,
+): string {
+  const frame = hex(hop.a);
+  const denied = `the kernel's PTE does not allow a ${kindName(access.kind)}: the CPU raises a page fault.`;
+  const missing = "the CPU raises a page fault.";
+  if (terms.kind === "la57") {
+    return `The PML5 entry at index ${hop.b} (bits 56-48; la57's fifth-level table, in frame ${frame}) is present: it points to the PGD (the PML4), and the four-level walk goes on from there.`;
+  }
+  if (terms.kind === "linear") {
+    const entry = `The linear table's entry for page number ${hex(hop.b)} (table base + ${hex(hop.b)} × 8, in frame ${frame}): the whole walk is this one read`;
+    if (hop.outcome === OUTCOME_PRESENT)
+      return `${entry}; it maps the page, and the translation goes into the TLB.`;
+    if (hop.outcome === OUTCOME_PROTECTION) return `${entry}; ${denied}`;
+    return `${entry}; it maps nothing: ${missing}`;
+  }
+  if (terms.kind === "multilevel") {
+    const level = read.level + 1;
+    const entry = `Level ${level} of ${terms.levels} (index bits ${terms.bitRanges[read.level] ?? "?"}): the entry at index ${hop.b} (table in frame ${frame})`;
+    if (read.kind !== READ_LEAF) {
+      if (hop.outcome === OUTCOME_PRESENT)
+        return `${entry} is present: it points to the level-${level + 1} table.`;
+      return `${entry} is empty, no table below it: ${missing}`;
+    }
+    if (hop.outcome === OUTCOME_PRESENT)
+      return `${entry} maps the page, and the translation goes into the TLB.`;
+    if (hop.outcome === OUTCOME_PROTECTION) return `${entry} maps the page, but ${denied}`;
+    return `${entry} maps nothing: ${missing}`;
+  }
+  // inverted
+  const tag = `(pid ${access.pid}, page ${hex(Math.floor(access.address / 4096))})`;
+  switch (read.kind) {
+    case READ_ANCHOR:
+      if (hop.outcome === OUTCOME_NOT_PRESENT)
+        return `The hash anchor of bucket ${hop.b} (the hash of ${tag}, in frame ${frame}) is empty: no entry holds the page, and ${missing}`;
+      return `The hash anchor of bucket ${hop.b} (the hash of ${tag}, in frame ${frame}) holds the first entry of the bucket's chain, if any.`;
+    case READ_CHAIN: {
+      const entry = `Entry ${read.level} on the chain: frame ${hex(hop.b)}'s entry`;
+      if (hop.outcome === OUTCOME_PRESENT && read.last)
+        return `${entry} is tagged ${tag}: frame ${hex(hop.b)} holds the page, and the translation goes into the TLB.`;
+      if (hop.outcome === OUTCOME_NOT_PRESENT)
+        return `${entry} is not tagged ${tag}, and the chain ends there: ${missing}`;
+      if (hop.outcome === OUTCOME_PROTECTION) return `${entry} is tagged ${tag}, but ${denied}`;
+      return `${entry} is not tagged ${tag} (or the chain ends): the walk goes on.`;
+    }
+    case READ_REFILL_ANCHOR:
+      return `The chain does not hold ${tag}, but the kernel's PTE maps it: a software refill (hash_page, ${REFILL_CYCLES} cycles) puts the entry of the page's frame at the head of bucket ${hop.b}'s chain, and the walk is retried: the anchor again.`;
+    case READ_REFILL_CHAIN:
+      if (hop.outcome === OUTCOME_PROTECTION)
+        return `The retried walk finds frame ${hex(hop.b)}'s entry at the head of the chain, but ${denied}`;
+      return `The retried walk finds frame ${hex(hop.b)}'s entry, tagged ${tag}, at the head of the chain: the translation goes into the TLB.`;
+    default:
+      return `${hopName(hop.hop)}: ${outcomeName(hop.outcome)}.`;
+  }
+}
+
+/**
+ * What happened at one hop. `terms`: the page-table design's words for its walk reads
+ * (walkTermsOf), when the machine walks a design other than x86-64.
+ */
+export function explainHop(
+  hop: JourneyHop,
+  access: JourneyAccess,
+  terms: WalkTerms | null = null,
+): string {
   const tlb = access.kind === ACCESS_EXEC ? "instruction TLB" : "data TLB";
   if (hop.hop === HOP_L1_TLB) {
     if (hop.outcome === OUTCOME_HIT)
@@ -172,6 +310,8 @@ export function explainHop(hop: JourneyHop, access: JourneyAccess): string {
   }
   if (hop.hop === HOP_PSC) return explainPsc(hop);
   if (hop.hop >= HOP_WALK_PGD && hop.hop <= HOP_WALK_PTE) {
+    if (hop.read !== undefined && terms !== null)
+      return explainDesignRead(hop, hop.read, terms, access);
     const level = WALK_LEVELS[hop.hop - HOP_WALK_PGD] ?? "table";
     const entry = `The ${level} entry at index ${hop.b} (table in frame ${hex(hop.a)})`;
     if (hop.outcome === OUTCOME_PRESENT)

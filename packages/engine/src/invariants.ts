@@ -14,6 +14,7 @@ import {
   isSwapEntry,
   LEVEL_NAMES,
   LEVEL_PGD,
+  LEVEL_PMD,
   LEVEL_PTE,
   levelSpan,
   PAGE_SIZE,
@@ -22,6 +23,7 @@ import {
   PTE_HI_NX,
   PTE_PRESENT,
   PTE_PROTNONE,
+  PTE_PSE,
   PTE_RW,
   PTE_USER,
   pageNumber,
@@ -44,6 +46,7 @@ import {
   PG_DIRTY,
   type PhysicalMemory,
 } from "./mm/frames.js";
+import { HPAGE_SIZE, hugeStart, PMD_PAGES } from "./mm/huge_memory.js";
 import { LRU_NAMES, lruListOf } from "./mm/lru.js";
 import { entryMapsFrame } from "./mm/memory.js";
 import type { MmStruct } from "./mm/mm_struct.js";
@@ -155,6 +158,21 @@ function vmaContaining(mm: MmStruct, address: number): Vma | null {
  * The entry offset of the PTE for `address` in `mm`, or -1 when a table on the way is missing;
  * a read-only walk (no A bits set), tolerant of corrupted upper levels.
  */
+/** The offset of the huge PMD entry mapping `address`, or -1 (read-only, like pteOffsetOf). */
+function hugePmdOffsetOf(phys: PhysicalMemory, mm: MmStruct, address: number): number {
+  if (mm.pgd < 0 || !phys.isTable(mm.pgd)) return -1;
+  let table = mm.pgd;
+  for (let level = LEVEL_PGD; level >= LEVEL_PMD; level--) {
+    const offset = phys.entryOffset(table, tableIndex(address, level));
+    const low = phys.tableLow[offset] as number;
+    if (!(low & PTE_PRESENT)) return -1;
+    if (level === LEVEL_PMD) return low & PTE_PSE ? offset : -1;
+    table = entryPfn(low, phys.tableHigh[offset] as number);
+    if (table >= phys.totalFrames || !phys.isTable(table)) return -1;
+  }
+  return -1;
+}
+
 function pteOffsetOf(phys: PhysicalMemory, mm: MmStruct, address: number): number {
   if (mm.pgd < 0 || !phys.isTable(mm.pgd)) return -1;
   let table = mm.pgd;
@@ -275,6 +293,10 @@ interface Walk {
   file: number;
   shmem: number;
   swap: number;
+  /** The machine's deposited tables, by huge PMD offset. */
+  readonly deposited: ReadonlyMap<number, number>;
+  /** Huge PMDs met in this process, and PMDs mapping each huge page's head (all processes). */
+  hugePmds: number;
 }
 
 function walkPageTables(machine: Machine, process: Process, census: Census, out: string[]): void {
@@ -303,14 +325,17 @@ function walkPageTables(machine: Machine, process: Process, census: Census, out:
     file: 0,
     shmem: 0,
     swap: 0,
+    deposited: machine.memory.huge.depositedTables(),
+    hugePmds: 0,
   };
   walkTable(walk, pgd, LEVEL_PGD, 0);
 
   const where = `pid ${process.pid}`;
-  const expectedBytes = walk.tablesBelowPgd * PAGE_SIZE;
+  // Each huge PMD has a PTE table deposited beside it, counted as Linux counts it (mm_inc_nr_ptes).
+  const expectedBytes = (walk.tablesBelowPgd + walk.hugePmds) * PAGE_SIZE;
   if (mm.pgtablesBytes !== expectedBytes) {
     out.push(
-      `${where}: pgtablesBytes is ${mm.pgtablesBytes} but ${walk.tablesBelowPgd} tables lie below the PGD (${expectedBytes} bytes)`,
+      `${where}: pgtablesBytes is ${mm.pgtablesBytes} but ${walk.tablesBelowPgd} tables lie below the PGD and ${walk.hugePmds} are deposited (${expectedBytes} bytes)`,
     );
   }
   if (mm.rssAnon !== walk.anon) {
@@ -350,6 +375,11 @@ function walkTable(walk: Walk, table: number, level: number, base: number): void
     if (level === LEVEL_PGD && address >= 2 ** 47) {
       out.push(`${where} lies in the kernel half of the address space`);
     }
+    if (level === LEVEL_PMD && low & PTE_PSE) {
+      checkHugePmd(walk, offset, address, low, high);
+      continue;
+    }
+    if (low & PTE_PSE) out.push(`${where} has PS set (only PMDs map huge pages here)`);
     if ((low & (PTE_USER | PTE_RW)) !== (PTE_USER | PTE_RW) || high & PTE_HI_NX) {
       out.push(`${where} restricts rights (upper levels must be US RW and not NX)`);
     }
@@ -376,6 +406,51 @@ function walkTable(walk: Walk, table: number, level: number, base: number): void
     walk.tablesBelowPgd++;
     walkTable(walk, child, level - 1, address);
   }
+}
+
+/**
+ * A huge PMD: an aligned block of 512 anonymous frames inside one private anonymous VMA, with a
+ * deposited PTE table; each frame counts one mapping; writable only if no one else maps it.
+ */
+function checkHugePmd(walk: Walk, offset: number, address: number, low: number, high: number) {
+  const { phys, process, census, out } = walk;
+  const where = `pid ${process.pid}: huge PMD for ${hex(address)}`;
+  walk.hugePmds++;
+  const head = entryPfn(low, high);
+  if (head % PMD_PAGES !== 0 || head + PMD_PAGES > phys.totalFrames) {
+    out.push(`${where} maps pfn ${head}, not an aligned block of ${PMD_PAGES} frames`);
+    return;
+  }
+  const table = walk.deposited.get(offset);
+  if (table === undefined) out.push(`${where} has no deposited PTE table`);
+  else if (!phys.isTable(table) || census.tableOwner[table] !== 0) {
+    out.push(`${where}: deposited pfn ${table} is not a table of its own`);
+  } else {
+    census.tableOwner[table] = process.pid;
+    census.reachableTables++;
+  }
+  const vma = vmaContaining(process.mm, address);
+  if (vma === null || vma.end < address + HPAGE_SIZE || hugeStart(address) !== address) {
+    out.push(`${where} does not lie inside one VMA`);
+  } else if (vma.backing !== null || vma.isShared) {
+    out.push(`${where} lies in a VMA that is not private anonymous`);
+  } else {
+    if (low & PTE_RW && !(vma.prot & PROT_WRITE)) out.push(`${where} is writable, its VMA not`);
+    if (((high & PTE_HI_NX) !== 0) === ((vma.prot & PROT_EXEC) !== 0)) {
+      out.push(`${where} has NX that disagrees with its VMA`);
+    }
+  }
+  for (let pfn = head; pfn < head + PMD_PAGES; pfn++) {
+    if (phys.kind[pfn] !== FRAME_ANON) {
+      out.push(`${where}: pfn ${pfn} is ${kindName(phys.kind[pfn] as number)}, not anon`);
+      return;
+    }
+    census.ptes[pfn] = (census.ptes[pfn] as number) + 1;
+    if (low & PTE_RW && (phys.mapcount[pfn] !== 1 || phys.refcount[pfn] !== 1)) {
+      out.push(`${where} is writable but pfn ${pfn} is shared`);
+    }
+  }
+  walk.anon += PMD_PAGES;
 }
 
 function checkLeaf(walk: Walk, address: number, low: number, high: number): void {
@@ -765,7 +840,9 @@ function checkTlbs(machine: Machine, live: Process[], out: string[]): void {
     }
     owners.set(asid, process);
   }
-  for (const tlb of [cpu.dtlb, cpu.itlb, cpu.stlb]) checkTlb(machine, tlb, owners, out);
+  for (const tlb of [cpu.dtlb, cpu.itlb, cpu.stlb, cpu.dtlb2m, cpu.itlb2m]) {
+    checkTlb(machine, tlb, owners, out);
+  }
 }
 
 function checkTlb(machine: Machine, tlb: Tlb, owners: Map<number, Process>, out: string[]): void {
@@ -779,8 +856,10 @@ function checkTlb(machine: Machine, tlb: Tlb, owners: Map<number, Process>, out:
       continue;
     }
     const asid = tlb.asid[slot] as number;
-    const address = vpn * PAGE_SIZE;
-    const where = `${tlb.name} slot ${slot} (${hex(address)}, PCID ${asid})`;
+    const huge = vpn < 0;
+    // A 2 MiB entry's key is -2 - (vpn >> 9) (hugeTlbKey).
+    const address = huge ? (-2 - vpn) * HPAGE_SIZE : vpn * PAGE_SIZE;
+    const where = `${tlb.name} slot ${slot} (${hex(address)}${huge ? " 2M" : ""}, PCID ${asid})`;
     if (tlb.setIndex(vpn) !== Math.floor(slot / tlb.ways))
       out.push(`${where} sits in the wrong set`);
     const key = `${asid}:${vpn}`;
@@ -794,7 +873,9 @@ function checkTlb(machine: Machine, tlb: Tlb, owners: Map<number, Process>, out:
       );
       continue;
     }
-    const offset = pteOffsetOf(phys, owner.mm, address);
+    const offset = huge
+      ? hugePmdOffsetOf(phys, owner.mm, address)
+      : pteOffsetOf(phys, owner.mm, address);
     const low = offset < 0 ? 0 : (phys.tableLow[offset] as number);
     const high = offset < 0 ? 0 : (phys.tableHigh[offset] as number);
     const pid = `pid ${owner.pid}`;

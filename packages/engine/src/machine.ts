@@ -4,12 +4,13 @@
  */
 import type { PageTableDesign } from "./arch/pagetable/design.js";
 import { createPageTableDesign } from "./arch/pagetable/registry.js";
+import { parsePageTableSpec, userAddressBits } from "./arch/pagetable/spec.js";
 import { Cpu } from "./arch/x86/mmu.js";
 import { PAGE_SIZE } from "./arch/x86/pgtable.js";
 import { BlockDevice, diskModelNamed } from "./block/disk.js";
 import { DEFAULT_MACHINE_CONFIG, type MachineConfig } from "./config.js";
 import { AddressSpace } from "./mm/address_space.js";
-import { IMAGE_FILE_SIZE, setupExecLayout } from "./mm/exec.js";
+import { IMAGE_FILE_SIZE, type ProcessLayout, processLayout, setupExecLayout } from "./mm/exec.js";
 import { PageFaultHandler } from "./mm/fault.js";
 import { PageCache } from "./mm/filemap.js";
 import { PhysicalMemory } from "./mm/frames.js";
@@ -47,6 +48,11 @@ export class Machine {
    * its tables, besides the kernel's own four-level ones (arch/pagetable/design.ts).
    */
   readonly pagetable: PageTableDesign | null;
+  /**
+   * Where every process's executable, mmap area and stack go, and where its user space ends:
+   * x86-64's 47-bit layout, or a narrower one when the page-table design translates fewer bits.
+   */
+  readonly layout: ProcessLayout;
   /** The active and inactive lists of anonymous and file pages. */
   readonly lru: LruLists;
   readonly pageCache: PageCache;
@@ -86,6 +92,7 @@ export class Machine {
       tableAllocationCycles: config.cpu.timing.tableAllocation,
     });
     this.cpu.pagetable = this.pagetable;
+    this.layout = processLayout(userAddressBits(parsePageTableSpec(config.pagetable)));
     this.disk = new BlockDevice(diskModelNamed(config.disk));
     this.pageCache = new PageCache(
       pages,
@@ -101,6 +108,9 @@ export class Machine {
       );
     this.memory = new MemoryManager(this.phys, this.vmstat, this.cpu, pages, this.pageCache);
     this.memory.pageCluster = config.pageCluster;
+    // Huge PMDs live in the kernel's x86-64 tables: a design that replaces the walk runs without THP.
+    const walksKernelTables = this.pagetable === null || !this.pagetable.replacesWalk;
+    this.memory.huge.mode = walksKernelTables ? config.thp : "never";
     if (config.swapBytes > 0) this.memory.swap = new SwapDevice(config.swapBytes, this.disk);
     const managed = this.phys.freeFrames;
     const minFree = config.minFreeKbytes ?? defaultMinFreeKbytes(managed);
@@ -141,7 +151,7 @@ export class Machine {
       this.kill(process, { signal: "SIGKILL", code: "out of memory", address: 0 });
       return process;
     }
-    setupExecLayout(mm, this.imageOf(name));
+    setupExecLayout(mm, this.imageOf(name), this.layout);
     return process;
   }
 

@@ -109,4 +109,11 @@ export interface AccessProbe {
   hop(hop: number, outcome: number, cycles: number, a: number, b: number): void;
   /** The access completed at `physicalAddress` (or -1 when the process was killed). */
   accessEnd(physicalAddress: number, totalCycles: number): void;
+  /**
+   * Optional, on a page-table design other than x86-64 (`machine pagetable=`): called just before
+   * the walk hop of each of the design's reads, with what it reads (a READ_* kind of
+   * arch/pagetable/design.ts), where (a radix level from the top, or a chain position), and
+   * whether it is the walk's last read.
+   */
+  designRead?(kind: number, level: number, last: boolean): void;
 }

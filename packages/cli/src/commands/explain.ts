@@ -8,16 +8,18 @@
  */
 import {
   type AccessProbe,
+  type DesignRead,
   explainHop,
   explainIssue,
-  hopName,
   type JourneyAccess,
   type JourneyHop,
+  journeyHopName,
   type Machine,
   outcomeName,
   parseScenario,
   runScenario,
   ScenarioError,
+  walkTermsOf,
 } from "@vmscope/engine";
 import type { Command } from "commander";
 import { EXIT_OK, InputError } from "../errors.js";
@@ -29,8 +31,14 @@ class OneAccessProbe implements AccessProbe {
   access: JourneyAccess | null = null;
   hops: JourneyHop[] = [];
   totalCycles = 0;
+  /** A page-table design's read, reported just before its walk hop. */
+  private pendingRead: DesignRead | null = null;
 
   constructor(private readonly wanted: number) {}
+
+  designRead(kind: number, level: number, last: boolean): void {
+    if (this.count === this.wanted) this.pendingRead = { kind, level, last };
+  }
 
   accessStart(pid: number, address: number, size: number, kind: number): void {
     this.count++;
@@ -40,7 +48,12 @@ class OneAccessProbe implements AccessProbe {
   }
 
   hop(hop: number, outcome: number, cycles: number, a: number, b: number): void {
-    if (this.count === this.wanted) this.hops.push({ hop, outcome, cycles, a, b });
+    if (this.count !== this.wanted) return;
+    const read = this.pendingRead;
+    this.pendingRead = null;
+    this.hops.push(
+      read === null ? { hop, outcome, cycles, a, b } : { hop, outcome, cycles, a, b, read },
+    );
   }
 
   accessEnd(physicalAddress: number, totalCycles: number): void {
@@ -83,6 +96,7 @@ export async function explainCommand(target: string, options: ExplainOptions): P
   }
   const name = machine.processes.find((process) => process.pid === access.pid)?.name ?? "?";
   const clock = machine.cpu.timing.cyclesPerNs;
+  const terms = walkTermsOf(machine.config.pagetable);
   if (options.json === true) {
     const json = {
       access: wanted,
@@ -93,10 +107,10 @@ export async function explainCommand(target: string, options: ExplainOptions): P
       size: access.size,
       kind: ["READ", "WRITE", "EXEC"][access.kind] ?? String(access.kind),
       hops: probe.hops.map((hop) => ({
-        hop: hopName(hop.hop),
+        hop: journeyHopName(hop, terms),
         outcome: outcomeName(hop.outcome),
         cycles: hop.cycles,
-        text: explainHop(hop, access),
+        text: explainHop(hop, access, terms),
       })),
       cycles: probe.totalCycles,
       ns: probe.totalCycles / clock,
@@ -105,15 +119,16 @@ export async function explainCommand(target: string, options: ExplainOptions): P
     process.stdout.write(`${JSON.stringify(json)}\n`);
     return EXIT_OK;
   }
+  const design = terms === null ? "" : `, pagetable ${terms.design}`;
   const lines = [
-    `access ${wanted} of ${probe.count} in ${file} (cpu ${machine.cpu.config.model})`,
+    `access ${wanted} of ${probe.count} in ${file} (cpu ${machine.cpu.config.model}${design})`,
     explainIssue(access, name),
   ];
-  const width = Math.max(...probe.hops.map((hop) => hopName(hop.hop).length));
+  const width = Math.max(...probe.hops.map((hop) => journeyHopName(hop, terms).length));
   probe.hops.forEach((hop, index) => {
     const cost = `${hop.cycles} cycle${hop.cycles === 1 ? "" : "s"}`;
     lines.push(
-      `${String(index + 1).padStart(4)}. ${hopName(hop.hop).padEnd(width)}  ${outcomeName(hop.outcome).padEnd(12)}  ${cost.padStart(13)}  ${explainHop(hop, access)}`,
+      `${String(index + 1).padStart(4)}. ${journeyHopName(hop, terms).padEnd(width)}  ${outcomeName(hop.outcome).padEnd(12)}  ${cost.padStart(13)}  ${explainHop(hop, access, terms)}`,
     );
   });
   const ending =

@@ -98,6 +98,9 @@ function notes(run: DesignRun): string {
     parts.push(`alias evictions ${run.aliasEvictions}`);
   }
   if (run.staleEntries > 0) parts.push(`stale entries ${run.staleEntries}`);
+  for (const signal of run.beyondUserSpace) {
+    parts.push(`${signal}: beyond the ${run.userAddressBits}-bit user space`);
+  }
   if (!run.expectsHeld) parts.push("an expect failed");
   return parts.join("; ");
 }

@@ -128,6 +128,28 @@ export class PhysicalMemory {
     return pfn;
   }
 
+  /**
+   * 2^order contiguous frames of `kind` for `pid` (a huge page's), aligned to their size, or -1.
+   * The block is split at once into order-0 allocations (split_page), so that after a PMD split
+   * every 4 KiB path can free its frames one by one.
+   */
+  allocFrames(order: number, kind: number, pid: number): number {
+    const head = this.buddy.alloc(order);
+    if (head < 0) return -1;
+    this.buddy.splitBlock(head, order);
+    for (let pfn = head; pfn < head + (1 << order); pfn++) {
+      this.kind[pfn] = kind;
+      this.recount(FRAME_FREE, kind);
+      this.refcount[pfn] = 0;
+      this.mapcount[pfn] = 0;
+      this.ownerPid[pfn] = pid;
+      this.pageIndex[pfn] = 0;
+      this.flags[pfn] = 0;
+      this.stamp[pfn] = 0;
+    }
+    return head;
+  }
+
   /** Return a frame to the buddy allocator (it must hold no references). */
   freeFrame(pfn: number): void {
     if (this.tableSlotOf[pfn] !== -1) this.releaseTableSlot(pfn);

@@ -19,6 +19,7 @@ import {
   PTE_DIRTY,
   PTE_PRESENT,
   PTE_PROTNONE,
+  PTE_PSE,
   PTE_RW,
   PTE_SWAP,
   PTE_USER,
@@ -50,6 +51,7 @@ import {
   PG_READAHEAD,
   type PhysicalMemory,
 } from "./frames.js";
+import { HugeMemory, VM_FAULT_FALLBACK } from "./huge_memory.js";
 import type { MmStruct } from "./mm_struct.js";
 import type { SwapDevice } from "./swapfile.js";
 import type { UserPages } from "./user_pages.js";
@@ -66,6 +68,9 @@ export const FAULT_AROUND_PAGES = 16;
 export const VM_FAULT_DONE = 0;
 export const VM_FAULT_OOM = 1;
 export const VM_FAULT_SIGBUS = 2;
+
+/** pteOffset's answer when a huge PMD maps the address: there is no PTE. */
+export const HUGE_PMD = -3;
 
 /** cachePage's failures: out of memory, or a page beyond the end of the file. */
 const NO_MEMORY = -1;
@@ -122,11 +127,13 @@ export class MemoryManager {
   swap: SwapDevice | null = null;
   /** log2 of the pages swap readahead reads around a missing slot (vm.page-cluster). */
   pageCluster = 3;
+  /** Transparent huge pages (huge_memory.ts). */
+  readonly huge: HugeMemory = new HugeMemory(this);
 
   constructor(
     readonly phys: PhysicalMemory,
     readonly vmstat: Float64Array,
-    private readonly tlb: TlbInvalidator,
+    readonly tlb: TlbInvalidator,
     readonly pages: UserPages,
     readonly pageCache: PageCache,
   ) {}
@@ -144,6 +151,7 @@ export class MemoryManager {
   /**
    * The entry offset of the PTE for `address`, or -1 when a table on the way is missing.
    * With `allocate`, missing tables are allocated (__pte_alloc); -2 means out of memory.
+   * HUGE_PMD when a huge PMD maps the address.
    */
   pteOffset(mm: MmStruct, pid: number, address: number, allocate: boolean): number {
     const phys = this.phys;
@@ -152,6 +160,7 @@ export class MemoryManager {
       const offset = phys.entryOffset(table, tableIndex(address, level));
       const low = phys.tableLow[offset] as number;
       if (low & PTE_PRESENT) {
+        if (low & PTE_PSE) return HUGE_PMD;
         table = entryPfn(low, phys.tableHigh[offset] as number);
         continue;
       }
@@ -179,7 +188,7 @@ export class MemoryManager {
 
   // ---- frame references (the rmap side: mapcount and refcount) -------------------------------
 
-  private mapFrame(mm: MmStruct, pfn: number): void {
+  mapFrame(mm: MmStruct, pfn: number): void {
     const phys = this.phys;
     const kind = phys.kind[pfn];
     if (kind === FRAME_ZERO) return;
@@ -191,7 +200,7 @@ export class MemoryManager {
   }
 
   /** Drop one mapping of a frame; an anonymous frame nobody references any more is freed. */
-  private unmapFrame(mm: MmStruct, pfn: number): void {
+  unmapFrame(mm: MmStruct, pfn: number): void {
     const phys = this.phys;
     const kind = phys.kind[pfn];
     if (kind === FRAME_ZERO) return;
@@ -286,6 +295,8 @@ export class MemoryManager {
 
   private dispatchFault(process: Process, vma: Vma, address: number, write: boolean): number {
     const mm = process.mm;
+    const huge = this.huge.handlePmdFault(process, vma, address, write);
+    if (huge !== VM_FAULT_FALLBACK) return huge;
     const offset = this.pteOffset(mm, process.pid, address, true);
     if (offset === -2) return VM_FAULT_OOM;
     const low = this.phys.tableLow[offset] as number;
@@ -589,16 +600,18 @@ export class MemoryManager {
 
   /**
    * Visit every entry that maps a frame in [start, end) of `mm`: `visit(offset, address)`.
-   * Skips whole missing tables, so sparse ranges are cheap.
+   * Skips whole missing tables, so sparse ranges are cheap. A huge PMD goes to `visitHuge`
+   * (with the 2 MiB-aligned address it maps), or is skipped without one.
    */
   forEachMappedEntry(
     mm: MmStruct,
     start: number,
     end: number,
-    visit: (offset: number, address: number) => void,
+    visit: EntryVisitor,
+    visitHuge?: EntryVisitor,
   ): void {
     if (mm.pgd < 0) return;
-    this.visitTable(mm.pgd, LEVEL_PGD, 0, start, end, false, visit);
+    this.visitTable(mm.pgd, LEVEL_PGD, 0, start, end, false, visit, visitHuge);
   }
 
   /** Like forEachMappedEntry, but also visits entries holding a swap entry. */
@@ -606,10 +619,11 @@ export class MemoryManager {
     mm: MmStruct,
     start: number,
     end: number,
-    visit: (offset: number, address: number) => void,
+    visit: EntryVisitor,
+    visitHuge?: EntryVisitor,
   ): void {
     if (mm.pgd < 0) return;
-    this.visitTable(mm.pgd, LEVEL_PGD, 0, start, end, true, visit);
+    this.visitTable(mm.pgd, LEVEL_PGD, 0, start, end, true, visit, visitHuge);
   }
 
   private visitTable(
@@ -619,7 +633,8 @@ export class MemoryManager {
     start: number,
     end: number,
     withSwap: boolean,
-    visit: (offset: number, address: number) => void,
+    visit: EntryVisitor,
+    visitHuge: EntryVisitor | undefined,
   ): void {
     const phys = this.phys;
     const span = levelSpan(level);
@@ -631,9 +646,11 @@ export class MemoryManager {
       const entryBase = base + index * span;
       if (level === LEVEL_PTE) {
         if (entryMapsFrame(low) || (withSwap && isSwapEntry(low))) visit(offset, entryBase);
+      } else if (low & PTE_PSE) {
+        if (low & PTE_PRESENT && visitHuge !== undefined) visitHuge(offset, entryBase);
       } else if (low & PTE_PRESENT) {
         const child = entryPfn(low, phys.tableHigh[offset] as number);
-        this.visitTable(child, level - 1, entryBase, start, end, withSwap, visit);
+        this.visitTable(child, level - 1, entryBase, start, end, withSwap, visit, visitHuge);
       }
     }
   }
@@ -641,19 +658,29 @@ export class MemoryManager {
   /** zap_page_range: unmap every page in [start, end) and flush the TLB for the range. */
   zapRange(mm: MmStruct, start: number, end: number): void {
     mm.updateHiwaterRss();
+    this.huge.splitEdges(mm, start, end);
     let zapped = 0;
-    this.forEachUsedEntry(mm, start, end, (offset) => {
-      const low = this.phys.tableLow[offset] as number;
-      const target = entryPfn(low, this.phys.tableHigh[offset] as number);
-      this.clearEntry(offset);
-      if (isSwapEntry(low)) {
-        this.releaseSwapEntry(mm, target);
-        return;
-      }
-      this.transferDirty(target, low);
-      this.unmapFrame(mm, target);
-      zapped++;
-    });
+    this.forEachUsedEntry(
+      mm,
+      start,
+      end,
+      (offset) => {
+        const low = this.phys.tableLow[offset] as number;
+        const target = entryPfn(low, this.phys.tableHigh[offset] as number);
+        this.clearEntry(offset);
+        if (isSwapEntry(low)) {
+          this.releaseSwapEntry(mm, target);
+          return;
+        }
+        this.transferDirty(target, low);
+        this.unmapFrame(mm, target);
+        zapped++;
+      },
+      (offset) => {
+        this.huge.zapHugePmd(mm, offset);
+        zapped++;
+      },
+    );
     if (zapped > 0) this.tlb.invalidateRange(mm, start, end);
   }
 
@@ -718,17 +745,29 @@ export class MemoryManager {
     const base = pageProtection(vma);
     const nx = noExecute(vma);
     let changed = 0;
-    this.forEachMappedEntry(mm, start, end, (offset) => {
-      const low = phys.tableLow[offset] as number;
-      const pfn = entryPfn(low, phys.tableHigh[offset] as number);
-      // The dirty bit survives any protection change (it says the page must be written back).
-      let flags = base | (low & PTE_DIRTY);
-      if (vma.prot & PROT_WRITE && !vma.isShared && this.isExclusiveAnon(pfn)) flags |= PTE_RW;
-      // A shared file page already dirty may stay writable; a clean one waits for its write notice.
-      if (wantsWriteNotify(vma) && !(low & PTE_DIRTY)) flags &= ~PTE_RW;
-      this.setEntry(offset, pfn, flags, nx);
+    this.huge.splitEdges(mm, start, end);
+    if (vma.prot === PROT_NONE) this.huge.splitRange(mm, start, end);
+    const changeHuge = (offset: number): void => {
+      this.huge.changeHugePmd(vma, offset);
       changed++;
-    });
+    };
+    this.forEachMappedEntry(
+      mm,
+      start,
+      end,
+      (offset) => {
+        const low = phys.tableLow[offset] as number;
+        const pfn = entryPfn(low, phys.tableHigh[offset] as number);
+        // The dirty bit survives any protection change (it says the page must be written back).
+        let flags = base | (low & PTE_DIRTY);
+        if (vma.prot & PROT_WRITE && !vma.isShared && this.isExclusiveAnon(pfn)) flags |= PTE_RW;
+        // A shared file page already dirty may stay writable; a clean one waits for its write notice.
+        if (wantsWriteNotify(vma) && !(low & PTE_DIRTY)) flags &= ~PTE_RW;
+        this.setEntry(offset, pfn, flags, nx);
+        changed++;
+      },
+      changeHuge,
+    );
     if (changed > 0) this.tlb.invalidateRange(mm, start, end);
   }
 
@@ -739,10 +778,13 @@ export class MemoryManager {
    */
   copyPageRange(parent: MmStruct, child: MmStruct, childPid: number, vma: Vma): boolean {
     const phys = this.phys;
+    if (!this.huge.copyHugePmds(parent, child, childPid, vma)) return false;
     let ok = true;
     this.forEachUsedEntry(parent, vma.start, vma.end, (offset, address) => {
       if (!ok) return;
       const childOffset = this.pteOffset(child, childPid, address, true);
+      // Split by reclaim after copy_huge_pmd: the child maps the page through its huge PMD.
+      if (childOffset === HUGE_PMD) return;
       if (childOffset < 0) {
         ok = false;
         return;
@@ -798,7 +840,7 @@ export class MemoryManager {
     for (let index = first; index <= last; index++) {
       const offset = phys.entryOffset(table, index);
       const low = phys.tableLow[offset] as number;
-      if (!(low & PTE_PRESENT) || level === LEVEL_PTE) continue;
+      if (!(low & PTE_PRESENT) || low & PTE_PSE || level === LEVEL_PTE) continue;
       const child = entryPfn(low, phys.tableHigh[offset] as number);
       const childBase = base + index * span;
       if (level - 1 > LEVEL_PTE) {
@@ -825,6 +867,9 @@ export class MemoryManager {
     mm.pgd = -1;
   }
 }
+
+/** Called with an entry's offset in the entry arrays and the virtual address it maps. */
+export type EntryVisitor = (offset: number, address: number) => void;
 
 /** The vm_fault_t for a cachePage failure. */
 function failure(code: number): number {

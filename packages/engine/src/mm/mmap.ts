@@ -15,6 +15,8 @@ import {
   PROT_READ,
   PROT_WRITE,
   VM_GROWSDOWN,
+  VM_HUGEPAGE,
+  VM_NOHUGEPAGE,
   VM_NOMERGE,
   VM_SHARED,
   Vma,
@@ -226,7 +228,8 @@ export function doMunmap(
   start: number,
   length: number,
 ): number {
-  if (!isPageAligned(start) || length <= 0 || start + length > TASK_SIZE) return -EINVAL;
+  if (!isPageAligned(start) || length <= 0 || start + length > machine.layout.taskSize)
+    return -EINVAL;
   const end = start + pageAlign(length);
   const mm = process.mm;
   const doomed = isolateRange(mm, start, end);
@@ -293,8 +296,10 @@ function coversWholeRange(mm: MmStruct, start: number, end: number): boolean {
  * madvise: MADV_DONTNEED drops the pages of [start, start + length) (private anonymous memory
  * reads back as zeroes, shared memory keeps its pages in its object); MADV_RANDOM and
  * MADV_SEQUENTIAL set how faults read the file (VM_RAND_READ, VM_SEQ_READ), splitting VMAs at
- * the edges; MADV_WILLNEED starts reading a file range into the page cache. MADV_HUGEPAGE is
- * accepted and does nothing (no huge pages yet).
+ * the edges; MADV_WILLNEED starts reading a file range into the page cache. MADV_HUGEPAGE and
+ * MADV_NOHUGEPAGE set VM_HUGEPAGE or VM_NOHUGEPAGE (hugepage_madvise), splitting VMAs and any
+ * huge PMD across the new edges; pages already mapped stay as they are (khugepaged, which would
+ * collapse them later, is not modelled).
  */
 export function doMadvise(
   machine: Machine,
@@ -308,7 +313,16 @@ export function doMadvise(
   const mm = process.mm;
   if (!coversWholeRange(mm, start, end)) return -ENOMEM;
   if (advice === "dontneed") machine.memory.zapRange(mm, start, end);
-  else if (advice === "random" || advice === "sequential" || advice === "normal") {
+  else if (advice === "hugepage" || advice === "nohugepage") {
+    machine.memory.huge.splitEdges(mm, start, end);
+    const [set, clear] =
+      advice === "hugepage" ? [VM_HUGEPAGE, VM_NOHUGEPAGE] : [VM_NOHUGEPAGE, VM_HUGEPAGE];
+    for (const vma of isolateRange(mm, start, end)) {
+      vma.flags = (vma.flags | set) & ~clear;
+      mergeAround(mm, vma);
+    }
+  } else if (advice === "random" || advice === "sequential" || advice === "normal") {
+    machine.memory.huge.splitEdges(mm, start, end);
     for (const vma of isolateRange(mm, start, end)) {
       vma.readAdvice = advice;
       mergeAround(mm, vma);

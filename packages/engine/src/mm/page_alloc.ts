@@ -142,6 +142,17 @@ export class BuddyAllocator {
     this.addToFreeList(head, current);
   }
 
+  /**
+   * split_page: turn an allocated block of 2^order frames into 2^order order-0 allocations, so
+   * each frame can later be freed on its own; freeing them all merges the block back.
+   */
+  splitBlock(pfn: number, order: number): void {
+    if (this.allocOrder[pfn] !== order || order < 0) {
+      throw new Error(`splitBlock: pfn ${pfn} does not start an allocated block of order ${order}`);
+    }
+    this.allocOrder.fill(0, pfn, pfn + (1 << order));
+  }
+
   /** Free blocks per order, like one row of /proc/buddyinfo (index = order). */
   freeBlocksPerOrder(): number[] {
     return Array.from(this.nrFree);

@@ -6,17 +6,24 @@
  */
 import { entryPfn, PAGE_SIZE } from "../arch/x86/pgtable.js";
 import type { Process } from "../process.js";
+import { PMD_PAGES } from "./huge_memory.js";
 import { entryMapsFrame, type MemoryManager } from "./memory.js";
 import type { MmStruct } from "./mm_struct.js";
 
 /** Called for each mapping entry: its process's mm, the entry's offset and its virtual address. */
 export type MappingVisitor = (mm: MmStruct, offset: number, address: number) => void;
 
+/**
+ * A page that a huge PMD maps is visited through the PMD entry (its accessed bit is the one the
+ * hardware sets), unless `splitHuge`: try_to_unmap's TTU_SPLIT_HUGE_PMD, which first splits the
+ * PMD into 512 PTEs so the page can be unmapped on its own.
+ */
 export function forEachMapping(
   memory: MemoryManager,
   processes: readonly Process[],
   pfn: number,
   visit: MappingVisitor,
+  splitHuge = false,
 ): void {
   const phys = memory.phys;
   let left = phys.mapcount[pfn] as number;
@@ -27,7 +34,7 @@ export function forEachMapping(
     if (!process.alive || left === 0) continue;
     const mm = process.mm;
     if (space === null) {
-      if (visitIfMaps(memory, mm, index * PAGE_SIZE, pfn, visit)) left--;
+      if (visitIfMaps(memory, mm, index * PAGE_SIZE, pfn, visit, splitHuge)) left--;
       continue;
     }
     for (const vma of mm.vmas) {
@@ -45,8 +52,22 @@ function visitIfMaps(
   address: number,
   pfn: number,
   visit: MappingVisitor,
+  splitHuge = false,
 ): boolean {
   if (mm.pgd < 0) return false;
+  const pmd = memory.huge.hugePmdOffset(mm, address);
+  if (pmd >= 0) {
+    const head = entryPfn(
+      memory.phys.tableLow[pmd] as number,
+      memory.phys.tableHigh[pmd] as number,
+    );
+    if (pfn - head < 0 || pfn - head >= PMD_PAGES) return false;
+    if (!splitHuge) {
+      visit(mm, pmd, address);
+      return true;
+    }
+    memory.huge.splitHugePmd(mm, address);
+  }
   const offset = memory.pteOffset(mm, 0, address, false);
   if (offset < 0) return false;
   const low = memory.phys.tableLow[offset] as number;

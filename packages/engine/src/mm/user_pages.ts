@@ -11,6 +11,11 @@ import { PGALLOC_NORMAL, PGFREE } from "./vmstat.js";
 export interface AllocationGate {
   /** Make room for one page; false when the allocation must fail. */
   beforeAllocate(): boolean;
+  /**
+   * Whether `frames` contiguous frames may be taken without reclaim (a THP allocation, which here
+   * never stalls: it falls back to 4 KiB pages instead). Absent: always.
+   */
+  allowsBlock?(frames: number): boolean;
 }
 
 /** A gate that lets every allocation through while frames are left (before reclaim is wired). */
@@ -41,6 +46,24 @@ export class UserPages {
       if (this.order !== null) this.order.insert(pfn);
     }
     return pfn;
+  }
+
+  /**
+   * 2^order contiguous anonymous frames for `pid` (a transparent huge page), or -1 when the
+   * buddy allocator has no such block or taking it would cross the low watermark. Every frame
+   * joins the inactive anonymous list on its own (Linux keeps one LRU entry per folio).
+   */
+  allocateBlock(order: number, pid: number): number {
+    const frames = 1 << order;
+    if (this.gate.allowsBlock !== undefined && !this.gate.allowsBlock(frames)) return -1;
+    const head = this.phys.allocFrames(order, FRAME_ANON, pid);
+    if (head < 0) return -1;
+    this.vmstat[PGALLOC_NORMAL] = (this.vmstat[PGALLOC_NORMAL] as number) + frames;
+    for (let pfn = head; pfn < head + frames; pfn++) {
+      this.lru.addHead(pfn, lruListOf(false, false));
+      if (this.order !== null) this.order.insert(pfn);
+    }
+    return head;
   }
 
   /** A zeroed page-table page, or -1. */

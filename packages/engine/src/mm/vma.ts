@@ -14,6 +14,10 @@ export const VM_SHARED = 1;
 export const VM_GROWSDOWN = 2;
 /** Pages of this VMA may not be merged with a neighbour (the exec image, the stack). */
 export const VM_NOMERGE = 4;
+/** madvise(MADV_HUGEPAGE): faults may map transparent huge pages here when THP is `madvise`. */
+export const VM_HUGEPAGE = 8;
+/** madvise(MADV_NOHUGEPAGE): never huge pages here, even when THP is `always`. */
+export const VM_NOHUGEPAGE = 16;
 
 /**
  * A virtual memory area (struct vm_area_struct): [start, end) with one protection and one backing.

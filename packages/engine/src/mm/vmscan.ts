@@ -115,6 +115,17 @@ export class Reclaimer implements AllocationGate {
     return true;
   }
 
+  /**
+   * A THP allocation's watermark test: it may take `frames` only if the low watermark still
+   * holds afterwards; otherwise kswapd is woken and the fault falls back to 4 KiB pages.
+   * (Linux's defrag settings may let madvised regions reclaim and compact directly: not modelled.)
+   */
+  allowsBlock(frames: number): boolean {
+    if (this.phys.freeFrames - frames > this.watermarks.low) return true;
+    this.kswapdWoken = true;
+    return false;
+  }
+
   /** kswapd's balance_pgdat: once woken, reclaim until the high watermark (or no progress). */
   runKswapd(): void {
     if (!this.kswapdWoken) return;
@@ -367,9 +378,16 @@ export class Reclaimer implements AllocationGate {
       return false;
     }
     let dirty = false;
-    forEachMapping(memory, this.machine.processes, pfn, (mm, offset, address) => {
-      if (memory.unmapForReclaim(mm, offset, address, pfn, slot)) dirty = true;
-    });
+    // A page of a huge mapping is unmapped after its PMD is split (the rest stays mapped).
+    forEachMapping(
+      memory,
+      this.machine.processes,
+      pfn,
+      (mm, offset, address) => {
+        if (memory.unmapForReclaim(mm, offset, address, pfn, slot)) dirty = true;
+      },
+      true,
+    );
     if (file) {
       if (dirty) this.machine.pageCache.markDirty(pfn);
       if ((phys.flags[pfn] as number) & PG_DIRTY) {

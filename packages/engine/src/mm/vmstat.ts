@@ -26,6 +26,8 @@ export const VMSTAT_NAMES = [
   "pageoutrun",
   "oom_kill",
   "thp_fault_alloc",
+  "thp_fault_fallback",
+  "thp_split_pmd",
   "nr_tlb_local_flush_all",
   "nr_tlb_local_flush_one",
 ] as const;
@@ -58,6 +60,9 @@ export const PGSTEAL_FILE = indexOf("pgsteal_file");
 export const ALLOCSTALL_NORMAL = indexOf("allocstall_normal");
 export const PAGEOUTRUN = indexOf("pageoutrun");
 export const OOM_KILL = indexOf("oom_kill");
+export const THP_FAULT_ALLOC = indexOf("thp_fault_alloc");
+export const THP_FAULT_FALLBACK = indexOf("thp_fault_fallback");
+export const THP_SPLIT_PMD = indexOf("thp_split_pmd");
 export const NR_TLB_LOCAL_FLUSH_ALL = indexOf("nr_tlb_local_flush_all");
 export const NR_TLB_LOCAL_FLUSH_ONE = indexOf("nr_tlb_local_flush_one");
 export function newVmstatCounters(): Float64Array {

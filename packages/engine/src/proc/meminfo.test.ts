@@ -54,6 +54,7 @@ describe("renderMeminfo", () => {
         "Mapped:                0 kB",
         "Shmem:                 0 kB",
         "PageTables:            0 kB",
+        "AnonHugePages:         0 kB",
         "",
       ].join("\n"),
     );
@@ -112,6 +113,7 @@ describe("renderMeminfo", () => {
       "Mapped",
       "Shmem",
       "PageTables",
+      "AnonHugePages",
     ]);
   });
 

@@ -20,6 +20,7 @@
  */
 import type { Machine } from "../machine.js";
 import { FRAME_FILE, FRAME_PAGETABLE, FRAME_RESERVED, FRAME_SHMEM } from "../mm/frames.js";
+import { PMD_PAGES } from "../mm/huge_memory.js";
 import {
   LRU_ACTIVE_ANON,
   LRU_ACTIVE_FILE,
@@ -84,6 +85,8 @@ export function meminfoValues(machine: Machine): Record<string, number> {
     Mapped: pagesToKb(states.fileMapped),
     Shmem: pagesToKb(shmem),
     PageTables: pagesToKb(frames(FRAME_PAGETABLE)),
+    // NR_ANON_THPS: huge pages mapped by at least one huge PMD.
+    AnonHugePages: pagesToKb(machine.memory.huge.anonThps * PMD_PAGES),
   };
 }
 

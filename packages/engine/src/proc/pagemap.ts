@@ -67,9 +67,18 @@ function entryFor(machine: Machine, process: Process, address: number): PagemapE
     fileOrShared: false,
   };
   if (!process.alive || !inVma) return entry;
+  const phys = machine.phys;
+  // A huge PMD: the page's frame is the huge page's first frame plus its index in it.
+  const pmd = machine.memory.huge.hugePmdOffset(mm, address);
+  if (pmd >= 0) {
+    const head = entryPfn(phys.tableLow[pmd] as number, phys.tableHigh[pmd] as number);
+    entry.present = true;
+    entry.pfn = head + (pageNumber(address) % 512);
+    entry.exclusive = phys.mapcount[entry.pfn] === 1;
+    return entry;
+  }
   const offset = machine.memory.pteOffset(mm, process.pid, address, false);
   if (offset < 0) return entry;
-  const phys = machine.phys;
   const low = phys.tableLow[offset] as number;
   if (isSwapEntry(low)) {
     entry.swapped = true;

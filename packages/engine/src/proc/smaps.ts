@@ -14,14 +14,18 @@
  * - an entry holding a swap entry adds 4 kB to Swap and 4096 / n to SwapPss, n being the swap
  *   entries that share its slot (swp_swapcount; in the same 12-bit fixed point as Pss).
  *
- * Simplifications: there are no huge pages, KSM, MADV_FREE or mlock, so AnonHugePages, KSM,
- * LazyFree and Locked are 0; shmem is never swapped, so a shared mapping's Swap counts nothing
- * from shmem_swap_usage; and THP is not simulated, so THPeligible is 0, as on a kernel with
- * transparent_hugepage=never.
+ * - a huge PMD counts its 512 pages as 512 entries would, and 2048 kB in AnonHugePages
+ *   (smaps_pmd_entry); THPeligible is 1 when THP may serve the VMA and a whole aligned 2 MiB
+ *   range fits in it.
+ *
+ * Simplifications: there are no KSM, MADV_FREE or mlock, so KSM, LazyFree and Locked are 0;
+ * shmem is never swapped (nor huge), so a shared mapping's Swap counts nothing from
+ * shmem_swap_usage.
  */
 import { entryPfn, isSwapEntry, PTE_ACCESSED, PTE_DIRTY } from "../arch/x86/pgtable.js";
 import type { Machine } from "../machine.js";
 import { FRAME_ANON, FRAME_ZERO, PG_DIRTY, PG_REFERENCED } from "../mm/frames.js";
+import { HPAGE_SIZE, PMD_PAGES } from "../mm/huge_memory.js";
 import type { Vma } from "../mm/vma.js";
 import type { Process } from "../process.js";
 import { bytesToKb, kbLine } from "./format.js";
@@ -48,6 +52,8 @@ export interface SmapsStats {
   swap: number;
   /** Their proportional share, in bytes << 12. */
   swapPss: number;
+  /** Anonymous memory mapped by huge PMDs, in bytes. */
+  anonHuge: number;
 }
 
 /** Walk `vma`'s entries and add up what smaps shows (smap_gather_stats), without side effects. */
@@ -65,23 +71,17 @@ export function smapsStats(machine: Machine, process: Process, vma: Vma): SmapsS
     pssDirty: 0,
     swap: 0,
     swapPss: 0,
+    anonHuge: 0,
   };
   const swap = machine.memory.swap;
-  machine.memory.forEachUsedEntry(process.mm, vma.start, vma.end, (offset) => {
+  // smaps_pmd_entry: a huge PMD counts its 512 pages as 512 present entries would.
+  const hugePmd = (offset: number): void => {
     const low = phys.tableLow[offset] as number;
-    const target = entryPfn(low, phys.tableHigh[offset] as number);
-    if (isSwapEntry(low)) {
-      // smaps_pte_entry: a swap entry; swp_swapcount is how many entries share its slot.
-      const sharers = swap === null ? 1 : (swap.count[target] as number);
-      stats.swap += PAGE_BYTES;
-      stats.swapPss +=
-        sharers >= 2
-          ? Math.floor((PAGE_BYTES * PSS_SHIFT_FACTOR) / sharers)
-          : PAGE_BYTES * PSS_SHIFT_FACTOR;
-      return;
-    }
-    const pfn = target;
-    if (pfn === phys.zeroPfn || phys.kind[pfn] === FRAME_ZERO) return; // vm_normal_page: NULL
+    const head = entryPfn(low, phys.tableHigh[offset] as number);
+    stats.anonHuge += PMD_PAGES * PAGE_BYTES;
+    for (let pfn = head; pfn < head + PMD_PAGES; pfn++) accountPage(pfn, low);
+  };
+  const accountPage = (pfn: number, low: number): void => {
     const pageFlags = phys.flags[pfn] as number;
     // smaps_page_accumulate: dirty through this PTE, or the folio is dirty.
     const dirty = (low & PTE_DIRTY) !== 0 || (pageFlags & PG_DIRTY) !== 0;
@@ -104,8 +104,37 @@ export function smapsStats(machine: Machine, process: Process, vma: Vma): SmapsS
     } else {
       stats.sharedClean += PAGE_BYTES;
     }
-  });
+  };
+  machine.memory.forEachUsedEntry(
+    process.mm,
+    vma.start,
+    vma.end,
+    (offset) => {
+      const low = phys.tableLow[offset] as number;
+      const target = entryPfn(low, phys.tableHigh[offset] as number);
+      if (isSwapEntry(low)) {
+        // smaps_pte_entry: a swap entry; swp_swapcount is how many entries share its slot.
+        const sharers = swap === null ? 1 : (swap.count[target] as number);
+        stats.swap += PAGE_BYTES;
+        stats.swapPss +=
+          sharers >= 2
+            ? Math.floor((PAGE_BYTES * PSS_SHIFT_FACTOR) / sharers)
+            : PAGE_BYTES * PSS_SHIFT_FACTOR;
+        return;
+      }
+      const pfn = target;
+      if (pfn === phys.zeroPfn || phys.kind[pfn] === FRAME_ZERO) return; // vm_normal_page: NULL
+      accountPage(pfn, low);
+    },
+    hugePmd,
+  );
   return stats;
+}
+
+/** THPeligible: THP may be used in the VMA and a whole aligned 2 MiB range fits in it. */
+function thpEligible(machine: Machine, vma: Vma): boolean {
+  const start = Math.ceil(vma.start / HPAGE_SIZE) * HPAGE_SIZE;
+  return start + HPAGE_SIZE <= vma.end && machine.memory.huge.allowed(vma, start);
 }
 
 /** Fixed-point Pss bytes to kB, as `(pss >> PSS_SHIFT) >> 10`. */
@@ -133,7 +162,7 @@ export function smapsBlock(machine: Machine, process: Process, vma: Vma): string
     kbLine("Anonymous", bytesToKb(stats.anonymous)),
     kbLine("KSM", 0),
     kbLine("LazyFree", 0),
-    kbLine("AnonHugePages", 0),
+    kbLine("AnonHugePages", bytesToKb(stats.anonHuge)),
     kbLine("ShmemPmdMapped", 0),
     kbLine("FilePmdMapped", 0),
     kbLine("Shared_Hugetlb", 0),
@@ -142,7 +171,7 @@ export function smapsBlock(machine: Machine, process: Process, vma: Vma): string
     kbLine("Swap", bytesToKb(stats.swap)),
     kbLine("SwapPss", pssKb(stats.swapPss)),
     kbLine("Locked", 0),
-    `THPeligible:    ${String(0).padStart(8, " ")}`,
+    `THPeligible:    ${String(thpEligible(machine, vma) ? 1 : 0).padStart(8, " ")}`,
     vmFlagsLine(linuxVmFlags(mm, vma)),
   ];
   return `${lines.join("\n")}\n`;

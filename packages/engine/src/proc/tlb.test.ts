@@ -31,6 +31,7 @@ describe("renderTlb", () => {
     expect(lines[4]).toBe("iTLB: 128 entries, 16 sets x 8 ways, 0 valid");
     expect(lines[5]).toBe("  hits 0, misses 0, hit rate -, evictions 0");
     expect(lines[6]).toBe("STLB: 1536 entries, 128 sets x 12 ways, 1 valid");
+    expect(lines).toContain("dTLB 2M: 32 entries, 8 sets x 4 ways, 0 valid");
     expect(lines.at(-2)).toMatch(
       /^page walks \d+, entries read by walks \d+, context switches 1, PCID on$/,
     );

@@ -56,7 +56,9 @@ export function renderOneTlb(tlb: Tlb): string {
     }
     const set = Math.floor(slot / tlb.ways);
     const way = slot - set * tlb.ways;
-    const vpn = tlb.vpn[slot] as number;
+    // A 2 MiB entry's key is -2 - (vpn >> 9) (hugeTlbKey): shown by its 2 MiB page's address.
+    const key = tlb.vpn[slot] as number;
+    const vpn = key < 0 ? (-2 - key) * 512 : key;
     const columns = [
       String(set).padStart(6),
       String(way).padStart(3),
@@ -65,17 +67,17 @@ export function renderOneTlb(tlb: Tlb): string {
       `0x${hex(vpn * 4096)}`.padStart(16),
       String(tlb.asid[slot]).padStart(5),
       hex(tlb.pfn[slot] as number).padStart(9),
-      ` ${tlbFlagNames(flags)}`,
+      ` ${tlbFlagNames(flags)}${key < 0 ? " 2M" : ""}`,
     ];
     lines.push(columns.join(" ").trimEnd());
   }
   return lines.join("\n");
 }
 
-/** The text of the TLB view: dTLB, iTLB, STLB, then the walker's counters. */
+/** The text of the TLB view: dTLB, iTLB, STLB, the 2 MiB arrays, then the walker's counters. */
 export function renderTlb(machine: Machine): string {
   const cpu = machine.cpu;
-  const parts = [cpu.dtlb, cpu.itlb, cpu.stlb].map(renderOneTlb);
+  const parts = [cpu.dtlb, cpu.itlb, cpu.stlb, cpu.dtlb2m, cpu.itlb2m].map(renderOneTlb);
   parts.push(
     `page walks ${cpu.pageWalks}, entries read by walks ${cpu.walkReads}, context switches ${cpu.contextSwitches}, PCID ${cpu.pcid ? "on" : "off"}`,
   );

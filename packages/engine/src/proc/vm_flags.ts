@@ -14,7 +14,15 @@
  * remember the history and shows `ac` only while the mapping is writable.
  */
 import type { MmStruct } from "../mm/mm_struct.js";
-import { PROT_EXEC, PROT_READ, PROT_WRITE, VM_GROWSDOWN, type Vma } from "../mm/vma.js";
+import {
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
+  VM_GROWSDOWN,
+  VM_HUGEPAGE,
+  VM_NOHUGEPAGE,
+  type Vma,
+} from "../mm/vma.js";
 
 export const VM_READ = 0x1;
 export const VM_WRITE = 0x2;
@@ -27,6 +35,9 @@ export const VM_MAYSHARE = 0x80;
 /** VM_GROWSDOWN; on x86 it is also VM_STACK. */
 export const VM_STACK = 0x100;
 export const VM_ACCOUNT = 0x100000;
+/** madvise(MADV_HUGEPAGE) and madvise(MADV_NOHUGEPAGE). */
+export const VM_HUGEPAGE_BIT = 0x20000000;
+export const VM_NOHUGEPAGE_BIT = 0x40000000;
 
 /** Two-letter mnemonics of show_smap_vma_flags, in bit order, for the flags vmscope can set. */
 const MNEMONICS: readonly (readonly [number, string])[] = [
@@ -40,6 +51,8 @@ const MNEMONICS: readonly (readonly [number, string])[] = [
   [VM_MAYSHARE, "ms"],
   [VM_STACK, "gd"],
   [VM_ACCOUNT, "ac"],
+  [VM_HUGEPAGE_BIT, "hg"],
+  [VM_NOHUGEPAGE_BIT, "nh"],
 ];
 
 /** Whether `vma` is the brk heap (the anonymous VMA overlapping [start_brk, brk)). */
@@ -57,6 +70,8 @@ export function linuxVmFlags(mm: MmStruct, vma: Vma): number {
   if (vma.flags & VM_GROWSDOWN) flags |= VM_STACK | VM_ACCOUNT;
   if (!vma.isShared && vma.prot & PROT_WRITE) flags |= VM_ACCOUNT;
   if (isHeap(mm, vma)) flags |= VM_ACCOUNT;
+  if (vma.flags & VM_HUGEPAGE) flags |= VM_HUGEPAGE_BIT;
+  if (vma.flags & VM_NOHUGEPAGE) flags |= VM_NOHUGEPAGE_BIT;
   return flags;
 }
 

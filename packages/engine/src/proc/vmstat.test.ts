@@ -33,6 +33,7 @@ describe("vmstatValues", () => {
       "nr_dirty",
       "nr_writeback",
       "nr_shmem",
+      "nr_anon_transparent_hugepages",
       "nr_page_table_pages",
       "nr_swapcached",
       ...VMSTAT_NAMES,

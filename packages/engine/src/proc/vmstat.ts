@@ -19,7 +19,8 @@
  * - nr_shmem, nr_page_table_pages (every page-table page, the PGD included, as 6.x kernels count
  *   it) and nr_swapcached (NR_SWAPCACHE), which Linux prints after the page-table lines.
  *
- * Left out: the NUMA, slab, workingset, THP and kernel-stack items, which vmscope does not model.
+ * Left out: the NUMA, slab, workingset, kernel-stack and most THP items (vmscope has
+ * thp_fault_alloc, thp_fault_fallback, thp_split_pmd and nr_anon_transparent_hugepages).
  *
  * The events follow in the order of mm/vmstat.ts, except that pgpgin and pgpgout are computed
  * here as Linux computes them: submit_bio counts the sectors of every read and write bio
@@ -114,6 +115,7 @@ export function vmstatValues(machine: Machine): Record<string, number> {
     nr_dirty: states.fileDirty,
     nr_writeback: writeback,
     nr_shmem: shmem,
+    nr_anon_transparent_hugepages: machine.memory.huge.anonThps,
     nr_page_table_pages: framesOf(phys, FRAME_PAGETABLE),
     nr_swapcached: states.swapCached,
   };

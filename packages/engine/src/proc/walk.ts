@@ -14,7 +14,17 @@
  *     PTE      495  0x104f78        8000000000105867  P RW US A D NX   L2             12
  *       -> frame 0x105: physical address 0x105010; its data line is in the L3 (40 cycles)
  *     cost: STLB lookup 8, walk reads 12, data access 40: 60 cycles
+ *
+ * On another page-table design (`machine pagetable=`) the walk is the design's: la57 adds its
+ * PML5 read above the four levels; multilevel, linear and inverted list their own reads (levels
+ * and index bits, the one linear entry, the hash anchor and chain), in their own terms, and then
+ * what the kernel's four-level table, which decides, maps.
  */
+import { READ_CHAIN, type WalkReads } from "../arch/pagetable/design.js";
+import { REFILL_CYCLES } from "../arch/pagetable/inverted.js";
+import { kernelFrame } from "../arch/pagetable/kernel_walk.js";
+import { RadixGeometry } from "../arch/pagetable/radix.js";
+import { parsePageTableSpec } from "../arch/pagetable/spec.js";
 
 import {
   describeEntry,
@@ -23,14 +33,39 @@ import {
   LEVEL_NAMES,
   LEVEL_PGD,
   PAGE_SIZE,
+  PTE_PSE,
   tableIndex,
 } from "../arch/x86/pgtable.js";
 import { pscKey } from "../arch/x86/psc.js";
 import { SERVED_NAMES_DATA } from "../cache/hierarchy.js";
+import { designHopName, type WalkTerms, walkTermsOf } from "../explain.js";
 import type { Machine } from "../machine.js";
 import type { Process } from "../process.js";
 import { hex } from "./format.js";
 import { walkLevels } from "./pagetable.js";
+
+/** la57: the PML5 read above the four levels, when no paging-structure cache skips it. */
+function la57Row(
+  machine: Machine,
+  process: Process,
+  address: number,
+): { text: string; cycles: number } | null {
+  const design = machine.pagetable;
+  if (design === null || design.replacesWalk) return null;
+  const cpu = machine.cpu;
+  const asid = cpu.asidOf(process.mm);
+  const start = cpu.psc === null || asid < 0 ? LEVEL_PGD : cpu.psc.peek(address, asid).level;
+  const reads = design.peekWalk(process.mm, address);
+  if (reads.count === 0) return null;
+  const at = (reads.pfn[0] as number) * PAGE_SIZE + (reads.offset[0] as number);
+  const [servedBy, cycles] =
+    start === LEVEL_PGD ? servedRead(machine, reads, 0) : [PSC_NAMES[start + 1] as string, 0];
+  const value = "-> the PGD".padEnd(16);
+  return {
+    text: `${"PML5".padEnd(5)}  ${String(reads.index[0]).padStart(5)}  ${`0x${hex(at)}`.padEnd(14)}  ${value}  ${"(la57)".padEnd(15)}  ${servedBy.padEnd(11)}  ${String(cycles).padStart(6)}`,
+    cycles,
+  };
+}
 
 const ENTRY_BYTES = 8;
 const PSC_NAMES = ["", "PDE cache", "PDPTE cache", "PML4E cache"] as const;
@@ -107,11 +142,126 @@ function pscLine(machine: Machine, process: Process, address: number): string {
   return `  paging-structure caches: the ${PSC_NAMES[cached]} holds 0x${hex(pscKey(address, cached))} (bits ${PSC_BITS[cached]}): the walk starts at the ${LEVEL_NAMES[start]}`;
 }
 
+/** Where a design's read would be served now, and its cost; changes nothing. */
+function servedRead(machine: Machine, reads: WalkReads, read: number): [string, number] {
+  const caches = machine.cpu.caches;
+  const line = caches.lineOf(reads.pfn[read] as number, reads.offset[read] as number);
+  const served = caches.servedBy(line, false);
+  return [SERVED_NAMES_DATA[served] as string, caches.dataLatency[served] as number];
+}
+
+/** How the design splits the address, in its terms. */
+function designSplit(design: string, pid: number, address: number): string {
+  const spec = parsePageTableSpec(design);
+  const offset = `offset 0x${hex(address % PAGE_SIZE, 3)}`;
+  const vpn = Math.floor(address / PAGE_SIZE);
+  if (spec.kind === "multilevel") {
+    const geometry = new RadixGeometry(spec.bits);
+    const low = vpn >>> 0;
+    const high = Math.floor(vpn / 2 ** 32);
+    const parts = spec.bits.map(
+      (_bits, level) =>
+        `L${level + 1} index ${geometry.index(low, high, level)} (bits ${geometry.bitRange(level)})`,
+    );
+    return `  ${design}: ${parts.join(", ")}, ${offset}`;
+  }
+  if (spec.kind === "linear")
+    return `  linear: page number 0x${hex(vpn)}; its entry is at table base + 0x${hex(vpn)} × 8, ${offset}`;
+  return `  inverted: the hash of (pid ${pid}, page 0x${hex(vpn)}) picks a bucket; its anchor starts the chain, ${offset}`;
+}
+
+/** `show walk` on a design whose reads replace the four-level walk (multilevel, linear, inverted). */
+function renderDesignWalk(machine: Machine, process: Process, address: number): string {
+  const cpu = machine.cpu;
+  const design = machine.pagetable;
+  if (design === null) return "";
+  const name = design.spec.name;
+  const lines = [
+    `walk of 0x${hex(address)} in PID ${process.pid} (${process.name}), cpu ${cpu.config.model}, pagetable ${name}, as the caches stand now (nothing changes)`,
+    designSplit(name, process.pid, address),
+    tlbLine(machine, process, address),
+    "  paging-structure caches: none on this design: every read is made",
+  ];
+  const reads = design.peekWalk(process.mm, address);
+  if (reads.count === 0) {
+    lines.push(
+      "  no walk: the process has no tables, or the address is beyond what the design translates",
+    );
+    return `${lines.join("\n")}\n`;
+  }
+  const terms = walkTermsOf(name) as WalkTerms;
+  let indexWidth = 5;
+  for (let read = 0; read < reads.count; read++)
+    indexWidth = Math.max(indexWidth, String(reads.index[read]).length);
+  lines.push(
+    `read             ${"index".padStart(indexWidth)}  entry at          served by    cycles`,
+  );
+  let walkCycles = 0;
+  for (let read = 0; read < reads.count; read++) {
+    const [servedBy, cycles] = servedRead(machine, reads, read);
+    walkCycles += cycles;
+    const what = designHopName(
+      { kind: reads.kind[read] as number, level: reads.level[read] as number, last: false },
+      terms,
+    );
+    const at = (reads.pfn[read] as number) * PAGE_SIZE + (reads.offset[read] as number);
+    lines.push(
+      `${what.padEnd(15)}  ${String(reads.index[read]).padStart(indexWidth)}  ${`0x${hex(at)}`.padEnd(16)}  ${servedBy.padEnd(11)}  ${String(cycles).padStart(6)}`,
+    );
+  }
+  const kernelPfn = kernelFrame(machine.phys, process.mm, address);
+  const last = reads.count - 1;
+  const stlb = cpu.timing.l1TlbHit + cpu.timing.stlbHit;
+  const found = designFound(name, reads, kernelPfn, terms.levels);
+  if (kernelPfn < 0) {
+    lines.push("  -> the kernel's PTE maps nothing: an access page-faults");
+    lines.push(
+      `cost before the fault: TLB lookups ${stlb}, walk reads ${walkCycles}: ${stlb + walkCycles} cycles`,
+    );
+    return `${lines.join("\n")}\n`;
+  }
+  let extra = 0;
+  if (!found) {
+    if (terms.kind === "inverted") {
+      extra = REFILL_CYCLES;
+      lines.push(
+        `  -> not on the chain, but the kernel's PTE maps frame 0x${hex(kernelPfn)}: a software refill (hash_page, ${REFILL_CYCLES} cycles) puts its entry at the chain's head and the walk is retried (2 more reads)`,
+      );
+    } else {
+      lines.push(
+        `  -> the ${designHopName({ kind: reads.kind[last] as number, level: reads.level[last] as number, last: true }, terms)} entry has nothing below it yet, but the kernel's PTE maps frame 0x${hex(kernelPfn)}: the walk fills the design's entries and goes on`,
+      );
+    }
+  }
+  const physical = kernelPfn * PAGE_SIZE + (address % PAGE_SIZE);
+  const caches = cpu.caches;
+  const served = caches.servedBy(caches.lineOf(kernelPfn, address % PAGE_SIZE), false);
+  const data = caches.dataLatency[served] as number;
+  lines.push(
+    `  -> frame 0x${hex(kernelPfn)} (the kernel's PTE decides): physical address 0x${hex(physical)}; its data line would be served by ${SERVED_NAMES_DATA[served]} (${data} cycles)`,
+  );
+  const refill = extra > 0 ? `, refill ${extra}` : "";
+  lines.push(
+    `cost if the TLBs missed: TLB lookups ${stlb}, walk reads ${walkCycles}${refill}, data access ${data}: ${stlb + walkCycles + extra + data} cycles`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** Whether the peeked walk reached the page's entry (the refill and fill cases aside). */
+function designFound(design: string, reads: WalkReads, kernelPfn: number, levels: number): boolean {
+  const last = reads.count - 1;
+  if (design === "inverted")
+    return reads.kind[last] === READ_CHAIN && reads.index[last] === kernelPfn;
+  if (design === "linear") return true;
+  return reads.count === levels;
+}
+
 /** The text of `show walk`. */
 export function renderWalkJourney(machine: Machine, process: Process, address: number): string {
   const cpu = machine.cpu;
+  if (machine.pagetable?.replacesWalk === true) return renderDesignWalk(machine, process, address);
   const lines = [
-    `walk of 0x${hex(address)} in PID ${process.pid} (${process.name}), cpu ${cpu.config.model}, as the caches stand now (nothing changes)`,
+    `walk of 0x${hex(address)} in PID ${process.pid} (${process.name}), cpu ${cpu.config.model}${machine.pagetable === null ? "" : `, pagetable ${machine.pagetable.spec.name}`}, as the caches stand now (nothing changes)`,
   ];
   const indices = [3, 2, 1, 0].map(
     (level) => `${LEVEL_NAMES[level]} index ${tableIndex(address, level)}`,
@@ -127,6 +277,11 @@ export function renderWalkJourney(machine: Machine, process: Process, address: n
     "level  index  entry at        value             flags            served by    cycles",
   );
   let walkCycles = 0;
+  const pml5 = la57Row(machine, process, address);
+  if (pml5 !== null) {
+    lines.push(pml5.text);
+    walkCycles += pml5.cycles;
+  }
   for (const step of steps) {
     walkCycles += step.cycles;
     const flags = describeEntry(step.low, step.high) || "(empty)";
@@ -136,14 +291,17 @@ export function renderWalkJourney(machine: Machine, process: Process, address: n
   }
   const last = steps[steps.length - 1] as WalkStep;
   const stlb = cpu.timing.l1TlbHit + cpu.timing.stlbHit;
-  if (last.level !== "PTE" || !last.present) {
+  // A PMD with PS is the leaf of a 2 MiB page: its frame plus the page's index in it.
+  const hugeLeaf = last.level === "PMD" && last.present && (last.low & PTE_PSE) !== 0;
+  if (!hugeLeaf && (last.level !== "PTE" || !last.present)) {
     lines.push(`  -> the ${last.level} entry is not present: an access page-faults`);
     lines.push(
       `cost before the fault: TLB lookups ${stlb}, walk reads ${walkCycles}: ${stlb + walkCycles} cycles`,
     );
     return `${lines.join("\n")}\n`;
   }
-  const pfn = entryPfn(last.low, last.high);
+  const pfn =
+    entryPfn(last.low, last.high) + (hugeLeaf ? Math.floor(address / PAGE_SIZE) % 512 : 0);
   const physical = pfn * PAGE_SIZE + (address % PAGE_SIZE);
   const caches = cpu.caches;
   const served = caches.servedBy(caches.lineOf(pfn, address % PAGE_SIZE), false);

@@ -15,7 +15,13 @@ export type AddressExpr =
 
 export type Protection = "none" | "r" | "rw" | "rx" | "rwx" | "w" | "wx" | "x";
 
-export type MadviseAdvice = "dontneed" | "random" | "sequential" | "willneed" | "hugepage";
+export type MadviseAdvice =
+  | "dontneed"
+  | "random"
+  | "sequential"
+  | "willneed"
+  | "hugepage"
+  | "nohugepage";
 
 /** An operation a process performs (`app: OPERATION`). */
 export type Operation =

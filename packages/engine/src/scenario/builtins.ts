@@ -68,6 +68,45 @@ report "written again"
 expect app.minflt == 0 since "after writes"
 `;
 
+const HUGE_PAGES = `# Transparent huge pages: 8 MiB written one byte per 4 KiB page, with and without
+# madvise(MADV_HUGEPAGE). With it, each 2 MiB takes one fault that maps an order-9 block
+# with one PMD entry (PS bit); without it (THP "madvise", Debian's default), 2048 faults.
+# A 2 MiB TLB entry covers 512 pages, so reading it all again walks no page table at all.
+# Figures measured on Linux 6.18 (docs/kernel-measurements.md, exp21).
+spawn huge
+huge: m = mmap 8M
+huge: madvise m 8M hugepage
+report "start"
+huge: touch m 8M write
+report "huge written"
+expect huge.minflt == 4 since "start"
+expect vmstat.thp_fault_alloc == 4
+expect vmstat.nr_anon_transparent_hugepages == 4
+expect huge.rss_anon_kb == 8192
+huge: touch m 8M read
+report "huge read"
+expect tlb.page_walks == 0 since "huge written"
+spawn small
+small: n = mmap 8M
+report "small start"
+small: touch n 8M write
+report "small written"
+expect small.minflt == 2048 since "small start"
+small: touch n 8M read
+report "small read"
+expect tlb.page_walks >= 2048 since "small written"
+# fork shares the huge page write-protected; the child's write splits its PMD into 512 PTEs
+# and copies one 4 KiB page (do_huge_pmd_wp_page falls back since Linux 5.8).
+child = huge: fork
+report "forked"
+child: write m+0x3000
+report "child wrote"
+expect child.minflt == 1 since "forked"
+expect vmstat.thp_split_pmd == 1
+expect vmstat.nr_anon_transparent_hugepages == 4
+show smaps child
+`;
+
 const FORK_COW = `# fork and copy-on-write.
 # fork copies the page tables and write-protects private pages in both processes; the first
 # write on either side copies the page. Once the other side is gone, the page is reused
@@ -316,6 +355,13 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
     description:
       "Memory pressure from a second process pushes an idle array to swap; touching it again takes major faults, each reading a cluster of 8 slots so that neighbours come back as minor faults.",
     source: SWAP_IN,
+  },
+  {
+    name: "huge-pages",
+    title: "Transparent huge pages",
+    description:
+      "madvise hugepage: 8 MiB of writes take 4 faults instead of 2048, each mapping 2 MiB with one PMD entry; one 2 MiB TLB entry serves 512 pages, so a second pass walks no page table. After fork, a write splits the shared huge PMD and copies 4 KiB.",
+    source: HUGE_PAGES,
   },
   {
     name: "thrashing",

@@ -757,7 +757,7 @@ describe("errors", () => {
     ],
     [
       "app: madvise m 4K free",
-      'x.vms:1:19: expected a madvise advice (dontneed, random, sequential, willneed, hugepage), found "free"',
+      'x.vms:1:19: expected a madvise advice (dontneed, random, sequential, willneed, hugepage, nohugepage), found "free"',
     ],
     // Files and oom_score_adj
     [

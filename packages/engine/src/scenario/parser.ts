@@ -808,6 +808,7 @@ const ADVICES: readonly MadviseAdvice[] = [
   "sequential",
   "willneed",
   "hugepage",
+  "nohugepage",
 ];
 
 /** `read`, `write` and `exec` take an address and an optional size. */

@@ -2,7 +2,14 @@
  * Reading and rewriting a scenario's `machine key=value ...` statement (which may only be its
  * first statement), and checking one option with the engine's own rules. Pure: no DOM.
  */
-import { MACHINE_OPTIONS, MachineConfigError, machineConfigFrom, POLICIES } from "@vmscope/engine";
+import {
+  CPU_PRESETS,
+  DISK_PRESETS,
+  MACHINE_OPTIONS,
+  MachineConfigError,
+  machineConfigFrom,
+  POLICIES,
+} from "@vmscope/engine";
 
 /** The options the settings form edits, in the order they are written. */
 export const EDITABLE_MACHINE_KEYS = [
@@ -17,14 +24,10 @@ export const EDITABLE_MACHINE_KEYS = [
 ] as const;
 export type EditableMachineKey = (typeof EDITABLE_MACHINE_KEYS)[number];
 
-/**
- * Preset names the page offers for `disk=` and `cpu=`. The engine does not export its preset
- * tables, so these are the names it had when this was written, each checked with the engine
- * (presetChoices) so that a preset it drops is not offered.
- */
+/** Preset names the page offers for `disk=` and `cpu=`: the engine's own tables. */
 const KNOWN_PRESETS: Record<"disk" | "cpu", readonly string[]> = {
-  disk: ["nvme", "sata-ssd", "hdd"],
-  cpu: ["skylake", "golden-cove", "zen4", "teaching"],
+  disk: Object.keys(DISK_PRESETS),
+  cpu: Object.keys(CPU_PRESETS),
 };
 
 /** Whether the engine's `machine` statement takes option `key`. */

@@ -35,9 +35,21 @@ describe("runOnDesign", () => {
   });
 
   it("a design the machine refuses gives a row saying why", () => {
-    const run = runOnDesign(scenario, "multilevel:10,10");
-    expect(run.refused).toMatch(/translates 32-bit addresses/);
+    const run = runOnDesign(scenario, "multilevel:5,5");
+    expect(run.refused).toMatch(/translates 22-bit addresses/);
     expect(run.walks).toBe(0);
+  });
+
+  it("a 32-bit design runs with a 32-bit layout and names accesses beyond its user space", () => {
+    const narrow = runOnDesign(scenario, "multilevel:10,10");
+    expect(narrow.refused).toBeNull();
+    expect(narrow.userAddressBits).toBe(32);
+    expect(narrow.beyondUserSpace).toEqual([]);
+    const beyond = parseScenario("spawn app\napp: touch 0x100000000 4K write\n", "beyond.vms");
+    expect(runOnDesign(beyond, "multilevel:10,10").beyondUserSpace).toEqual([
+      "app SIGSEGV at 0x100000000",
+    ]);
+    expect(runOnDesign(beyond, "x86-64").beyondUserSpace).toEqual([]);
   });
 
   it("inverted rows carry chain statistics; others none", () => {

@@ -16,7 +16,7 @@ import type { Machine } from "../../machine.js";
 import { PGFAULT, PGMAJFAULT } from "../../mm/vmstat.js";
 import type { Scenario, Statement } from "../../scenario/ast.js";
 import { ScenarioError } from "../../scenario/errors.js";
-import { runScenario } from "../../scenario/runner.js";
+import { runScenario, type SignalEvent } from "../../scenario/runner.js";
 import { PAGE_SIZE } from "../x86/pgtable.js";
 import type { PageTableDesign } from "./design.js";
 import { InvertedDesign } from "./inverted.js";
@@ -43,6 +43,13 @@ export interface DesignRun {
   timeNs: number;
   /** Whether every `expect` held. */
   expectsHeld: boolean;
+  /** Bits of user address space every process had (47, or fewer on a narrower design). */
+  userAddressBits: number;
+  /**
+   * Signals for accesses beyond the user address space (at or above TASK_SIZE), as
+   * `PROCESS SIGSEGV at 0xADDR`: a scenario's literal address that a narrower design cannot hold.
+   */
+  beyondUserSpace: string[];
   fills: number;
   refills: number;
   aliasEvictions: number;
@@ -99,6 +106,7 @@ export function runOnDesign(
     if (machine !== null) peak = Math.max(peak, designTableBytes(machine));
   };
   let expectsHeld: boolean;
+  let signals: SignalEvent[];
   try {
     const result = runScenario(withPagetable(scenario, design), {
       checkInvariants: options.checkInvariants === true,
@@ -109,11 +117,12 @@ export function runOnDesign(
     });
     machine = result.machine;
     expectsHeld = result.expects.every((expect) => expect.ok);
+    signals = result.signals;
   } catch (error) {
     if (error instanceof ScenarioError && machine === null) return refusedRun(design, error);
     throw error;
   }
-  return summarize(machine, peak, expectsHeld);
+  return summarize(machine, peak, expectsHeld, signals);
 }
 
 function refusedRun(design: string, error: ScenarioError): DesignRun {
@@ -132,6 +141,8 @@ function refusedRun(design: string, error: ScenarioError): DesignRun {
     cycles: 0,
     timeNs: 0,
     expectsHeld: false,
+    userAddressBits: 0,
+    beyondUserSpace: [],
     fills: 0,
     refills: 0,
     aliasEvictions: 0,
@@ -140,7 +151,12 @@ function refusedRun(design: string, error: ScenarioError): DesignRun {
   };
 }
 
-function summarize(machine: Machine, peak: number, expectsHeld: boolean): DesignRun {
+function summarize(
+  machine: Machine,
+  peak: number,
+  expectsHeld: boolean,
+  signals: readonly SignalEvent[],
+): DesignRun {
   const cpu = machine.cpu;
   const pagetable: PageTableDesign | null = machine.pagetable;
   const tableBytes = designTableBytes(machine);
@@ -177,6 +193,10 @@ function summarize(machine: Machine, peak: number, expectsHeld: boolean): Design
     cycles,
     timeNs: Math.round(cycles / cpu.timing.cyclesPerNs),
     expectsHeld,
+    userAddressBits: machine.layout.addressBits,
+    beyondUserSpace: signals
+      .filter((signal) => Number.parseInt(signal.addr, 16) >= machine.layout.taskSize)
+      .map((signal) => `${signal.process} ${signal.signal} at ${signal.addr}`),
     fills: counters?.fills ?? 0,
     refills: counters?.refills ?? 0,
     aliasEvictions: counters?.aliasEvictions ?? 0,

@@ -28,6 +28,11 @@ export class WalkReads {
   index = new Float64Array(8);
   /** What each read is, a READ_* constant, for the journey and the views. */
   kind = new Uint8Array(8);
+  /**
+   * Where each read is in the design's structure: a radix level from the top (0), or an
+   * inverted-table entry's position on its chain (1 for the head); 0 otherwise.
+   */
+  level = new Uint8Array(8);
   /** Cycles the walk cost besides its reads: a software refill, a table allocated on demand. */
   extraCycles = 0;
 
@@ -36,13 +41,14 @@ export class WalkReads {
     this.extraCycles = 0;
   }
 
-  push(pfn: number, offset: number, index: number, kind: number): void {
+  push(pfn: number, offset: number, index: number, kind: number, level = 0): void {
     if (this.count === this.pfn.length) this.grow();
     const at = this.count++;
     this.pfn[at] = pfn;
     this.offset[at] = offset;
     this.index[at] = index;
     this.kind[at] = kind;
+    this.level[at] = Math.min(level, 255);
   }
 
   /** A chain longer than the arrays: double them (rare, and kept afterwards). */
@@ -56,6 +62,9 @@ export class WalkReads {
     index.set(this.index);
     const kind = new Uint8Array(size);
     kind.set(this.kind);
+    const level = new Uint8Array(size);
+    level.set(this.level);
+    this.level = level;
     this.pfn = pfn;
     this.offset = offset;
     this.index = index;
@@ -71,6 +80,9 @@ export const READ_LEAF = 1;
 export const READ_ANCHOR = 2;
 /** An inverted-table entry on the chain. */
 export const READ_CHAIN = 3;
+/** After a software refill (hash_page) the walk is retried: its anchor read, then its entry's. */
+export const READ_REFILL_ANCHOR = 4;
+export const READ_REFILL_CHAIN = 5;
 
 /** Counters a design keeps besides the CPU's walks and walk reads. */
 export interface DesignCounters {
@@ -171,4 +183,9 @@ export interface PageTableDesign {
    * walk would read, and where it leads. `kernelPfn` as for walk. Changes nothing.
    */
   describeWalk(mm: MmStruct, address: number, kernelPfn: number): string[];
+  /**
+   * The reads a walk of `address` would make now, for `show walk`: up to a missing entry, with
+   * nothing filled, refilled or counted. The kernel's PTE is not consulted.
+   */
+  peekWalk(mm: MmStruct, address: number): WalkReads;
 }

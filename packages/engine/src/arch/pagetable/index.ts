@@ -25,8 +25,10 @@ export {
   DEFAULT_PAGETABLE,
   formatBytes as formatTableBytes,
   layoutProblem,
+  MIN_USER_ADDRESS_BITS,
   PAGETABLE_DESIGNS,
   type PageTableSpec,
   PageTableSpecError,
   parsePageTableSpec,
+  userAddressBits,
 } from "./spec.js";

@@ -34,6 +34,8 @@ import {
   type PageTableDesign,
   READ_ANCHOR,
   READ_CHAIN,
+  READ_REFILL_ANCHOR,
+  READ_REFILL_CHAIN,
   WalkReads,
 } from "./design.js";
 import { kernelFrame } from "./kernel_walk.js";
@@ -156,8 +158,8 @@ export class InvertedDesign implements PageTableDesign {
     this.insert(kernelPfn, pid, vpn);
     this.counters.refills++;
     reads.extraCycles += REFILL_CYCLES;
-    this.pushAnchor(invertedHash(pid, vpn, this.mask));
-    this.pushEntry(kernelPfn);
+    this.pushAnchor(invertedHash(pid, vpn, this.mask), READ_REFILL_ANCHOR);
+    this.pushEntry(kernelPfn, READ_REFILL_CHAIN, 1);
     return reads;
   }
 
@@ -165,37 +167,47 @@ export class InvertedDesign implements PageTableDesign {
    * Read the anchor and the chain for (pid, vpn) into `reads`; returns the matching entry (its
    * frame) or -1.
    */
-  private search(pid: number, vpn: number): number {
+  /** Read the bucket's anchor and its chain up to the entry tagged (pid, vpn); `count`: note the chain's length. */
+  private search(pid: number, vpn: number, count = true): number {
     const bucket = invertedHash(pid, vpn, this.mask);
-    this.pushAnchor(bucket);
+    this.pushAnchor(bucket, READ_ANCHOR);
     let entry = this.anchor[bucket] as number;
     let length = 0;
     while (entry >= 0) {
-      this.pushEntry(entry);
       length++;
+      this.pushEntry(entry, READ_CHAIN, length);
       if (this.tagPid[entry] === pid && this.tagVpn[entry] === vpn) break;
       entry = this.next[entry] as number;
     }
-    if (length > this.longestChainWalked) this.longestChainWalked = length;
+    if (count && length > this.longestChainWalked) this.longestChainWalked = length;
     return entry;
   }
 
-  private pushAnchor(bucket: number): void {
+  private pushAnchor(bucket: number, kind: number): void {
     this.reads.push(
       this.anchorFrames[bucket >>> 10] as number,
       (bucket & 1023) * ANCHOR_ENTRY_BYTES,
       bucket,
-      READ_ANCHOR,
+      kind,
     );
   }
 
-  private pushEntry(entry: number): void {
+  private pushEntry(entry: number, kind: number, position: number): void {
     this.reads.push(
       this.entryFrames[entry >>> 8] as number,
       (entry & 255) * INVERTED_ENTRY_BYTES,
       entry,
-      READ_CHAIN,
+      kind,
+      position,
     );
+  }
+
+  peekWalk(mm: MmStruct, address: number): WalkReads {
+    const reads = this.reads;
+    reads.reset();
+    const state = this.states.get(mm);
+    if (state !== undefined) this.search(state.pid, Math.floor(address / FRAME_BYTES), false);
+    return reads;
   }
 
   afterFault(mm: MmStruct, address: number, kernelPfn: number): WalkReads {
@@ -214,8 +226,8 @@ export class InvertedDesign implements PageTableDesign {
     reads.reset();
     this.insert(kernelPfn, state.pid, vpn);
     this.counters.fills++;
-    this.pushAnchor(invertedHash(state.pid, vpn, this.mask));
-    this.pushEntry(kernelPfn);
+    this.pushAnchor(invertedHash(state.pid, vpn, this.mask), READ_ANCHOR);
+    this.pushEntry(kernelPfn, READ_CHAIN, 1);
     return reads;
   }
 

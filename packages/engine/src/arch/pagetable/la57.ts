@@ -78,6 +78,10 @@ export class La57Design implements PageTableDesign {
     this.states.delete(mm);
   }
 
+  peekWalk(mm: MmStruct, address: number): WalkReads {
+    return this.walk(mm, address, -1, true);
+  }
+
   walk(mm: MmStruct, _address: number, _kernelPfn: number, fromTop: boolean): WalkReads {
     const reads = this.reads;
     reads.reset();

@@ -85,6 +85,10 @@ export class LinearDesign implements PageTableDesign {
     return reads;
   }
 
+  peekWalk(mm: MmStruct, address: number): WalkReads {
+    return this.walk(mm, address);
+  }
+
   afterFault(mm: MmStruct, address: number): WalkReads {
     return this.walk(mm, address);
   }

@@ -174,6 +174,15 @@ export class RadixDesign implements PageTableDesign {
     return reads;
   }
 
+  peekWalk(mm: MmStruct, address: number): WalkReads {
+    const reads = this.reads;
+    reads.reset();
+    const state = this.states.get(mm);
+    if (state !== undefined && address < this.geometry.limit)
+      this.descend(state, address, false, true);
+    return reads;
+  }
+
   afterFault(mm: MmStruct, address: number, kernelPfn: number): WalkReads {
     const reads = this.reads;
     reads.reset();
@@ -210,7 +219,7 @@ export class RadixDesign implements PageTableDesign {
       const index = geometry.index(vpnLow, vpnHigh, level);
       // 512 entries of 8 bytes per frame; index < 2^20, so integer shifts are exact.
       const frame = table.frames[index >>> 9] as number;
-      reads.push(frame, (index & 511) << 3, index, level === last ? READ_LEAF : READ_TABLE);
+      reads.push(frame, (index & 511) << 3, index, level === last ? READ_LEAF : READ_TABLE, level);
       if (level === last) return table;
       const children = table.children as (RadixTable | null)[];
       let child = children[index] as RadixTable | null;

@@ -6,6 +6,7 @@ import {
   layoutProblem,
   PageTableSpecError,
   parsePageTableSpec,
+  userAddressBits,
 } from "./spec.js";
 
 describe("pagetable= names", () => {
@@ -46,13 +47,17 @@ describe("pagetable= names", () => {
     expect(() => parsePageTableSpec("la57:3")).toThrow(PageTableSpecError);
   });
 
-  it("refuses designs narrower than the 47-bit process layout, saying how many bits are missing", () => {
-    expect(layoutProblem(parsePageTableSpec("multilevel:10,10"))).toMatch(
-      /translates 32-bit addresses \(4 GiB\).*47-bit user space.*15 more index bits/,
+  it("takes designs down to 24 bits, giving narrower ones a narrower process layout", () => {
+    expect(layoutProblem(parsePageTableSpec("multilevel:10,10"))).toBeNull();
+    expect(userAddressBits(parsePageTableSpec("multilevel:10,10"))).toBe(32);
+    expect(userAddressBits(parsePageTableSpec("multilevel:9,9,9,7"))).toBe(46);
+    expect(userAddressBits(parsePageTableSpec("x86-64"))).toBe(47);
+    expect(userAddressBits(parsePageTableSpec("la57"))).toBe(47);
+    expect(layoutProblem(parsePageTableSpec("multilevel:6,6"))).toBeNull();
+    expect(layoutProblem(parsePageTableSpec("multilevel:5,5"))).toMatch(
+      /translates 22-bit addresses \(4 MiB\), too small for a process.*2 more index bits in all/,
     );
-    expect(layoutProblem(parsePageTableSpec("multilevel:9,9,9,7"))).toMatch(
-      /1 more index bit in all/,
-    );
+    expect(layoutProblem(parsePageTableSpec("multilevel:11"))).toMatch(/1 more index bit in all/);
     expect(layoutProblem(parsePageTableSpec("multilevel:9,9,9,8"))).toBeNull();
     expect(layoutProblem(parsePageTableSpec("linear"))).toBeNull();
     expect(layoutProblem(parsePageTableSpec("inverted"))).toBeNull();
@@ -69,8 +74,11 @@ describe("pagetable= names", () => {
         message: expect.stringMatching(/valid: x86-64/),
       }),
     );
-    expect(() => machineConfigFrom([{ key: "pagetable", value: "multilevel:10,10" }])).toThrow(
-      /47-bit user space/,
+    expect(machineConfigFrom([{ key: "pagetable", value: "multilevel:10,10" }]).pagetable).toBe(
+      "multilevel:10,10",
+    );
+    expect(() => machineConfigFrom([{ key: "pagetable", value: "multilevel:5,5" }])).toThrow(
+      /too small for a process/,
     );
   });
 

@@ -113,19 +113,31 @@ export function addressBits(spec: PageTableSpec): number {
 }
 
 /**
- * Why processes cannot run on this design, or null when they can. Every process has the same
- * 47-bit layout (the program at 0x555555554000, mmap top-down from 0x7ffff7fff000, the stack just
- * below 0x7ffffffff000), so a design translating fewer address bits cannot hold it.
+ * Bits of user address space a process has on this design: 47 (x86-64's, whose TASK_SIZE is just
+ * below 2^47) when the design translates at least that many, else all the design translates (the
+ * process then gets a narrower layout: mm/exec.ts processLayout).
+ */
+export function userAddressBits(spec: PageTableSpec): number {
+  return Math.min(USER_ADDRESS_BITS, addressBits(spec));
+}
+
+/** The narrowest space a process layout is made for (16 MiB): below it, a design is refused. */
+export const MIN_USER_ADDRESS_BITS = 24;
+
+/**
+ * Why processes cannot run on this design, or null when they can. A design translating fewer than
+ * 47 bits gets a narrower process layout (a 32-bit process's for 32 bits), down to 24 bits
+ * (16 MiB); below that there is no room for the executable, heap, mmap area and 8 MiB stack.
  */
 export function layoutProblem(spec: PageTableSpec): string | null {
   const bits = addressBits(spec);
-  if (bits >= USER_ADDRESS_BITS) return null;
-  const missing = USER_ADDRESS_BITS - bits;
+  if (bits >= MIN_USER_ADDRESS_BITS) return null;
+  const missing = MIN_USER_ADDRESS_BITS - bits;
   return (
-    `pagetable=${spec.name} translates ${bits}-bit addresses (${formatBytes(2 ** bits)}), but ` +
-    `every process here uses a ${USER_ADDRESS_BITS}-bit user space (the program at 0x555555554000, ` +
-    "mmap below 0x7ffff7fff000, the stack up to 0x7ffffffff000); give the levels " +
-    `${missing} more index bit${missing === 1 ? "" : "s"} in all, e.g. multilevel:9,9,9,8`
+    `pagetable=${spec.name} translates ${bits}-bit addresses (${formatBytes(2 ** bits)}), too ` +
+    `small for a process (the executable, heap, mmap area and stack need at least ` +
+    `${MIN_USER_ADDRESS_BITS} bits, 16 MiB); give the levels ${missing} more index ` +
+    `bit${missing === 1 ? "" : "s"} in all, e.g. multilevel:6,6`
   );
 }
 

@@ -49,6 +49,16 @@ function caches(
 }
 
 /**
+ * 2 MiB entries: every preset has separate small L1 arrays for 2 MiB pages (`dtlb2m`, `itlb2m`)
+ * and one STLB that holds both sizes. Skylake: L1 dTLB 32 entries 4-way and L1 iTLB 8 entries
+ * (fully associative) for 2M/4M pages, STLB 1536 entries shared by 4K and 2M (Intel's
+ * optimization manual, Skylake TLB table). Golden Cove: L1 dTLB 32 entries 4-way for 2M/4M,
+ * iTLB 32 entries for 2M/4M, STLB 2048 shared. Zen 4's L1 dTLB (72) and iTLB (64) hold every
+ * page size in one fully associative array: modelled as a separate 2 MiB array of the same size,
+ * so 2 MiB entries do not take 4 KiB entries' room (an approximation).
+ */
+
+/**
  * Skylake client core (Core i7-6700), the default machine; its TLBs are the ones vmscope always
  * had. Sources: 7-cpu.com/cpu/Skylake.html (L1d 32 KiB 8-way 4 cycles, L2 256 KiB 4-way
  * 12 cycles, L3 8 MiB 16-way 42 cycles, RAM 42 cycles + 51 ns; dTLB 64 entries 4-way, iTLB 128
@@ -62,6 +72,8 @@ const SKYLAKE: CpuConfig = {
   model: "skylake",
   dtlb: { entries: 64, ways: 4 },
   itlb: { entries: 128, ways: 8 },
+  dtlb2m: { entries: 32, ways: 4 },
+  itlb2m: { entries: 8, ways: 8 },
   stlb: { entries: 1536, ways: 12 },
   pcid: true,
   psc: ASSUMED_PSC,
@@ -88,6 +100,8 @@ const GOLDEN_COVE: CpuConfig = {
   model: "golden-cove",
   dtlb: { entries: 96, ways: 6 },
   itlb: { entries: 256, ways: 8 },
+  dtlb2m: { entries: 32, ways: 4 },
+  itlb2m: { entries: 32, ways: 32 },
   stlb: { entries: 2048, ways: 16 },
   pcid: true,
   psc: ASSUMED_PSC,
@@ -117,6 +131,8 @@ const ZEN4: CpuConfig = {
   model: "zen4",
   dtlb: { entries: 72, ways: 72 },
   itlb: { entries: 64, ways: 64 },
+  dtlb2m: { entries: 72, ways: 72 },
+  itlb2m: { entries: 64, ways: 64 },
   stlb: { entries: 3072, ways: 24 },
   pcid: true,
   psc: {
@@ -131,7 +147,7 @@ const ZEN4: CpuConfig = {
 
 /**
  * A teaching machine whose every structure fits on a slide: TLBs of 8 (2-way) and 32 (4-way)
- * entries, paging-structure caches of 2, 2 and 4 entries, caches of 512 bytes (4 sets x 2 ways),
+ * entries (and 2 MiB arrays of 4 and 2), paging-structure caches of 2, 2 and 4 entries, caches of 512 bytes (4 sets x 2 ways),
  * 2 KiB (8 x 4) and 8 KiB (16 x 8) with 64-byte lines, round latencies 4, 12, 40 and 200 cycles,
  * and a 1 GHz clock, so cycles read as nanoseconds. Not a real core.
  */
@@ -139,6 +155,8 @@ const TEACHING: CpuConfig = {
   model: "teaching",
   dtlb: { entries: 8, ways: 2 },
   itlb: { entries: 8, ways: 2 },
+  dtlb2m: { entries: 4, ways: 2 },
+  itlb2m: { entries: 2, ways: 2 },
   stlb: { entries: 32, ways: 4 },
   pcid: true,
   psc: {
@@ -178,6 +196,8 @@ export function cpuPreset(name: string): CpuConfig | undefined {
     ...preset,
     dtlb: { ...preset.dtlb },
     itlb: { ...preset.itlb },
+    dtlb2m: { ...preset.dtlb2m },
+    itlb2m: { ...preset.itlb2m },
     stlb: { ...preset.stlb },
     psc: {
       pml4e: { ...preset.psc.pml4e },

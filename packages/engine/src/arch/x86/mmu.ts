@@ -48,6 +48,7 @@ import { CPU_PRESETS, DEFAULT_CPU_MODEL } from "./cpu_presets.js";
 import {
   entryPfn,
   LEVEL_PGD,
+  LEVEL_PMD,
   LEVEL_PTE,
   PAGE_MASK_LOW,
   PAGE_SIZE,
@@ -64,6 +65,7 @@ import {
 import { PagingStructureCaches, type PscGeometry } from "./psc.js";
 import type { Timing } from "./timing.js";
 import {
+  hugeTlbKey,
   TLB_DIRTY,
   TLB_NX,
   TLB_USER,
@@ -96,6 +98,9 @@ export interface CpuConfig {
   model: string;
   dtlb: TlbGeometry;
   itlb: TlbGeometry;
+  /** The L1 TLBs' separate arrays of 2 MiB entries; the STLB holds both sizes. */
+  dtlb2m: TlbGeometry;
+  itlb2m: TlbGeometry;
   stlb: TlbGeometry;
   pcid: boolean;
   /** Sizes of the paging-structure caches, used when pscEnabled. */
@@ -117,8 +122,11 @@ export interface PageReferenceHook {
   referenced(pfn: number, write: boolean): void;
 }
 
-/** Result of a walk: the leaf's PFN and TLB flags, or a fault error code. */
-const walkResult = { pfn: 0, tlbFlags: 0, errorCode: 0 };
+/**
+ * Result of a walk: the leaf's PFN and TLB flags, or a fault error code. A 2 MiB leaf (a PMD
+ * with PS) sets `huge`, and `pfn` is then the frame of the accessed 4 KiB part.
+ */
+const walkResult = { pfn: 0, tlbFlags: 0, errorCode: 0, huge: false };
 /** The kernel's table's answer when another page-table design is walked (see walkDesign). */
 const kernelResult: KernelWalkResult = { pfn: -1, tlbFlags: 0 };
 
@@ -132,8 +140,13 @@ const INSTRUCTION_HOPS = Int32Array.of(HOP_L1I, HOP_L2, HOP_L3, HOP_DRAM);
 export class Cpu implements TlbInvalidator {
   readonly dtlb: Tlb;
   readonly itlb: Tlb;
+  /** 2 MiB entries of the L1 TLBs (keyed by hugeTlbKey); the STLB mixes both sizes. */
+  readonly dtlb2m: Tlb;
+  readonly itlb2m: Tlb;
   readonly stlb: Tlb;
   readonly pcid: boolean;
+  /** Set by the first 2 MiB fill: until then a miss need not look for 2 MiB entries. */
+  private hugeEntries = false;
   readonly timing: Timing;
   /** The L1d, L1i, L2, L3 and DRAM every access and walk read goes through. */
   readonly caches: CacheHierarchy;
@@ -179,6 +192,8 @@ export class Cpu implements TlbInvalidator {
   ) {
     this.dtlb = new Tlb("dTLB", config.dtlb);
     this.itlb = new Tlb("iTLB", config.itlb);
+    this.dtlb2m = new Tlb("dTLB 2M", config.dtlb2m);
+    this.itlb2m = new Tlb("iTLB 2M", config.itlb2m);
     this.stlb = new Tlb("STLB", config.stlb);
     this.pcid = config.pcid;
     this.timing = config.timing;
@@ -348,13 +363,31 @@ export class Cpu implements TlbInvalidator {
     if (probe !== null) probe.accessStart(process.pid, address, size, kind);
     for (;;) {
       this.accessCycles += timing.l1TlbHit;
+      if (this.hugeEntries) {
+        const pfn = this.hugeL1Lookup(vpn, kind, l1);
+        if (pfn >= 0) {
+          if (probe !== null) probe.hop(HOP_L1_TLB, OUTCOME_HIT, timing.l1TlbHit, pfn, 0);
+          return this.finishAccess(process, address, size, pfn, kind);
+        }
+      }
       if (probe !== null) probe.hop(HOP_L1_TLB, OUTCOME_MISS, timing.l1TlbHit, 0, 0);
-      const stlbSlot = this.stlb.lookup(vpn, this.asid);
+      const stlbSlot = this.stlbLookup(vpn);
       this.accessCycles += timing.stlbHit;
       if (stlbSlot >= 0 && permits(this.stlb.flags[stlbSlot] as number, kind)) {
-        const pfn = this.stlb.pfn[stlbSlot] as number;
+        const stlbFlags = this.stlb.flags[stlbSlot] as number;
+        let pfn = this.stlb.pfn[stlbSlot] as number;
+        if ((this.stlb.vpn[stlbSlot] as number) < 0) {
+          (kind === ACCESS_EXEC ? this.itlb2m : this.dtlb2m).insert(
+            hugeTlbKey(vpn),
+            this.asid,
+            pfn,
+            stlbFlags,
+          );
+          pfn += vpn % 512;
+        } else {
+          l1.insert(vpn, this.asid, pfn, stlbFlags);
+        }
         if (probe !== null) probe.hop(HOP_STLB, OUTCOME_HIT, timing.stlbHit, pfn, 0);
-        l1.insert(vpn, this.asid, pfn, this.stlb.flags[stlbSlot] as number);
         return this.finishAccess(process, address, size, pfn, kind);
       }
       if (probe !== null) probe.hop(HOP_STLB, OUTCOME_MISS, timing.stlbHit, 0, 0);
@@ -364,8 +397,12 @@ export class Cpu implements TlbInvalidator {
           : this.walkDesign(process.mm, address, kind);
       if (walked) {
         const { pfn, tlbFlags } = walkResult;
-        this.stlb.insert(vpn, this.asid, pfn, tlbFlags);
-        l1.insert(vpn, this.asid, pfn, tlbFlags);
+        if (walkResult.huge) {
+          this.fillHuge(vpn, pfn - (vpn % 512), tlbFlags, kind);
+        } else {
+          this.stlb.insert(vpn, this.asid, pfn, tlbFlags);
+          l1.insert(vpn, this.asid, pfn, tlbFlags);
+        }
         return this.finishAccess(process, address, size, pfn, kind);
       }
       if (!this.raiseFault(process, address, walkResult.errorCode)) {
@@ -383,6 +420,37 @@ export class Cpu implements TlbInvalidator {
         return this.finishAccess(process, address, size, l1.pfn[slot] as number, kind);
       }
     }
+  }
+
+  /**
+   * The L1 TLB's 2 MiB array, looked up beside the 4 KiB one: the frame of the access on a hit
+   * with sufficient rights, else -1. The L1 TLB's counters count both arrays as one structure,
+   * so a hit here turns the 4 KiB array's miss into a hit.
+   */
+  private hugeL1Lookup(vpn: number, kind: number, l1: Tlb): number {
+    const huge = kind === ACCESS_EXEC ? this.itlb2m : this.dtlb2m;
+    const slot = huge.lookup(hugeTlbKey(vpn), this.asid);
+    if (slot < 0 || !permits(huge.flags[slot] as number, kind)) return -1;
+    l1.misses--;
+    l1.hits++;
+    return (huge.pfn[slot] as number) + (vpn % 512);
+  }
+
+  /** One STLB lookup for both page sizes (two probes, counted as one lookup). */
+  private stlbLookup(vpn: number): number {
+    const stlb = this.stlb;
+    const slot = stlb.lookup(vpn, this.asid);
+    if (slot >= 0 || !this.hugeEntries) return slot;
+    stlb.misses--;
+    return stlb.lookup(hugeTlbKey(vpn), this.asid);
+  }
+
+  /** Fill the STLB and the L1 2 MiB array with a 2 MiB translation starting at frame `head`. */
+  private fillHuge(vpn: number, head: number, tlbFlags: number, kind: number): void {
+    this.hugeEntries = true;
+    const key = hugeTlbKey(vpn);
+    this.stlb.insert(key, this.asid, head, tlbFlags);
+    (kind === ACCESS_EXEC ? this.itlb2m : this.dtlb2m).insert(key, this.asid, head, tlbFlags);
   }
 
   private finishAccess(
@@ -453,6 +521,7 @@ export class Cpu implements TlbInvalidator {
     if (status === KERNEL_WALK_OK) {
       walkResult.pfn = kernelResult.pfn;
       walkResult.tlbFlags = kernelResult.tlbFlags;
+      walkResult.huge = false;
       return true;
     }
     walkResult.errorCode =
@@ -480,6 +549,8 @@ export class Cpu implements TlbInvalidator {
         this.reportLine(line, served, false);
         const aboveLeaf = leafLast ? Math.min(3, reads.count - 1 - read) : 3;
         const outcome = read === reads.count - 1 ? lastOutcome : OUTCOME_PRESENT;
+        const kind = reads.kind[read] as number;
+        probe.designRead?.(kind, reads.level[read] as number, read === reads.count - 1);
         probe.hop(HOP_WALK_PTE - aboveLeaf, outcome, 0, pfn, reads.index[read] as number);
       }
     }
@@ -573,20 +644,25 @@ export class Cpu implements TlbInvalidator {
         (rights & PTE_USER) !== 0 &&
         (!write || (rights & PTE_RW) !== 0) &&
         (kind !== ACCESS_EXEC || noExecute === 0);
-      if (level === LEVEL_PTE && !allowed) {
+      // A PMD with PS is the leaf of a 2 MiB page: the walk ends there, after three reads.
+      const leaf = level === LEVEL_PTE || (level === LEVEL_PMD && (entry & PTE_PSE) !== 0);
+      if (leaf && !allowed) {
         if (probe !== null) probe.hop(hop, OUTCOME_PROTECTION, 0, table, index);
         walkResult.errorCode = baseError | PF_PROT;
         return false;
       }
       if (probe !== null) probe.hop(hop, OUTCOME_PRESENT, 0, table, index);
       let updated = entry | PTE_ACCESSED;
-      if (level === LEVEL_PTE && write) updated |= PTE_DIRTY;
+      if (leaf && write) updated |= PTE_DIRTY;
       if (updated !== entry) {
         low[offset] = updated >>> 0;
         caches.l1d.markDirty(line);
       }
-      if (level === LEVEL_PTE) {
-        walkResult.pfn = entryPfn(entry, high[offset] as number);
+      if (leaf) {
+        walkResult.huge = level === LEVEL_PMD;
+        walkResult.pfn =
+          entryPfn(entry, high[offset] as number) +
+          (level === LEVEL_PMD ? tableIndex(address, LEVEL_PTE) : 0);
         walkResult.tlbFlags =
           TLB_VALID |
           TLB_USER |
@@ -659,6 +735,8 @@ export class Cpu implements TlbInvalidator {
   private flushAsid(asid: number): void {
     this.dtlb.invalidateAsid(asid);
     this.itlb.invalidateAsid(asid);
+    this.dtlb2m.invalidateAsid(asid);
+    this.itlb2m.invalidateAsid(asid);
     this.stlb.invalidateAsid(asid);
     this.psc?.invalidateAsid(asid);
   }
@@ -680,6 +758,7 @@ export class Cpu implements TlbInvalidator {
     this.dtlb.invalidatePage(vpn, asid);
     this.itlb.invalidatePage(vpn, asid);
     this.stlb.invalidatePage(vpn, asid);
+    if (this.hugeEntries) this.invalidateHuge(vpn, asid);
     // INVLPG also drops every paging-structure-cache entry of the PCID (SDM 4.10.4.1).
     this.psc?.invalidateAsid(asid);
     if (this.isCurrent(mm)) this.count(NR_TLB_LOCAL_FLUSH_ONE, 1);
@@ -699,9 +778,21 @@ export class Cpu implements TlbInvalidator {
       this.dtlb.invalidatePage(vpn, asid);
       this.itlb.invalidatePage(vpn, asid);
       this.stlb.invalidatePage(vpn, asid);
+      if (this.hugeEntries && vpn % 512 === 0) this.invalidateHuge(vpn, asid);
+    }
+    if (this.hugeEntries && start % (512 * PAGE_SIZE) !== 0) {
+      this.invalidateHuge(pageNumber(start), asid);
     }
     this.psc?.invalidateAsid(asid);
     if (this.isCurrent(mm)) this.count(NR_TLB_LOCAL_FLUSH_ONE, pages);
+  }
+
+  /** INVLPG of any address inside a 2 MiB page drops its 2 MiB entries (SDM 4.10.4.1). */
+  private invalidateHuge(vpn: number, asid: number): void {
+    const key = hugeTlbKey(vpn);
+    this.dtlb2m.invalidatePage(key, asid);
+    this.itlb2m.invalidatePage(key, asid);
+    this.stlb.invalidatePage(key, asid);
   }
 
   invalidateMm(mm: MmStruct): void {

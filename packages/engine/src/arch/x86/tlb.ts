@@ -24,6 +24,17 @@ export const TLB_NX = 8;
 export const TLB_DIRTY = 16;
 export const TLB_GLOBAL = 32;
 
+/**
+ * The key a 2 MiB translation is stored under: -2 - (vpn >> 9), never a 4 KiB page number
+ * (those are >= 0) nor the empty slot's -1. A structure that holds both sizes (the STLB)
+ * keeps them apart by key alone; its set index is the key's low bits, as Intel indexes 2 MiB
+ * entries by the address bits above 21.
+ * @example hugeTlbKey(0x7f000 >> 0) // -2 - 0x3f8 = -1018
+ */
+export function hugeTlbKey(vpn: number): number {
+  return -2 - Math.floor(vpn / 512);
+}
+
 /** Shape of one TLB level. `entries / ways` (the set count) must be a power of two; `ways === entries` is fully associative. */
 export interface TlbGeometry {
   entries: number;
