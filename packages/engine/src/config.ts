@@ -52,6 +52,8 @@ export interface MachineConfig {
   pagetable: string;
   /** /sys/kernel/mm/transparent_hugepage/enabled: always, madvise or never. */
   thp: ThpMode;
+  /** /sys/kernel/mm/transparent_hugepage/use_zero_page: a read fault maps the huge zero page. */
+  thpZeroPage: boolean;
 }
 
 export const DEFAULT_MACHINE_CONFIG: Readonly<MachineConfig> = {
@@ -70,6 +72,7 @@ export const DEFAULT_MACHINE_CONFIG: Readonly<MachineConfig> = {
   policy: null,
   pagetable: DEFAULT_PAGETABLE,
   thp: "madvise",
+  thpZeroPage: true,
 };
 
 /** Options of the `machine` statement, with what each takes; listed when a key is unknown. */
@@ -103,6 +106,9 @@ export const MACHINE_OPTIONS: Record<string, string> = {
   thp:
     "transparent huge pages for private anonymous memory: always, madvise (only where madvise " +
     "hugepage asked for them) or never (default madvise, as Debian's kernel)",
+  thp_zero_page:
+    "on|off: a read fault in an empty huge-page range maps the shared huge zero page read-only " +
+    "(transparent_hugepage/use_zero_page; default on)",
   ...CPU_OPTIONS,
 };
 
@@ -229,6 +235,11 @@ function applyOption(config: MachineConfig, key: string, value: string): Machine
         throw new MachineConfigError(key, `thp must be always, madvise or never, not "${value}"`);
       }
       return { ...config, thp: value as ThpMode };
+    case "thp_zero_page":
+      if (value !== "on" && value !== "off") {
+        throw new MachineConfigError(key, `thp_zero_page must be on or off, not "${value}"`);
+      }
+      return { ...config, thpZeroPage: value === "on" };
     default: {
       const cpu = applyCpuOption(config.cpu, key, value);
       if (cpu !== null) return { ...config, cpu };

@@ -100,6 +100,7 @@ export function checkInvariants(machine: Machine): string[] {
   checkDesignTables(machine, census, out);
   const cached = checkPageCache(machine, live, out);
   checkFrames(machine, live, census, cached, out);
+  checkHugeZeroPage(machine, census, out);
   checkTlbs(machine, live, out);
   return out;
 }
@@ -132,6 +133,8 @@ class Census {
   reachableTables = 0;
   /** Swap entries referring to each swap slot. */
   readonly swapRefs: Int32Array;
+  /** Huge PMDs mapping the huge zero page, across all live processes. */
+  hugeZeroPmds = 0;
 
   constructor(totalFrames: number, swapSlots: number) {
     this.ptes = new Int32Array(totalFrames);
@@ -297,6 +300,8 @@ interface Walk {
   readonly deposited: ReadonlyMap<number, number>;
   /** Huge PMDs met in this process, and PMDs mapping each huge page's head (all processes). */
   hugePmds: number;
+  /** First frame of the huge zero page, -1 when it was never allocated. */
+  readonly hugeZeroPfn: number;
 }
 
 function walkPageTables(machine: Machine, process: Process, census: Census, out: string[]): void {
@@ -327,6 +332,7 @@ function walkPageTables(machine: Machine, process: Process, census: Census, out:
     swap: 0,
     deposited: machine.memory.huge.depositedTables(),
     hugePmds: 0,
+    hugeZeroPfn: machine.memory.huge.hugeZeroPfn,
   };
   walkTable(walk, pgd, LEVEL_PGD, 0);
 
@@ -417,6 +423,7 @@ function checkHugePmd(walk: Walk, offset: number, address: number, low: number, 
   const where = `pid ${process.pid}: huge PMD for ${hex(address)}`;
   walk.hugePmds++;
   const head = entryPfn(low, high);
+  const zero = head === walk.hugeZeroPfn;
   if (head % PMD_PAGES !== 0 || head + PMD_PAGES > phys.totalFrames) {
     out.push(`${where} maps pfn ${head}, not an aligned block of ${PMD_PAGES} frames`);
     return;
@@ -439,6 +446,13 @@ function checkHugePmd(walk: Walk, offset: number, address: number, low: number, 
     if (((high & PTE_HI_NX) !== 0) === ((vma.prot & PROT_EXEC) !== 0)) {
       out.push(`${where} has NX that disagrees with its VMA`);
     }
+  }
+  if (zero) {
+    // The huge zero page: read-only and clean, its frames not counted (like the 4 KiB zero page).
+    census.hugeZeroPmds++;
+    if (low & PTE_RW) out.push(`${where} maps the huge zero page writable`);
+    if (low & PTE_DIRTY) out.push(`${where} maps the huge zero page dirty`);
+    return;
   }
   for (let pfn = head; pfn < head + PMD_PAGES; pfn++) {
     if (phys.kind[pfn] !== FRAME_ANON) {
@@ -584,6 +598,40 @@ function checkBacking(walk: Walk, vma: Vma, address: number, pfn: number, kind: 
   }
 }
 
+/** Whether `pfn` is one of the huge zero page's 512 frames. */
+function isHugeZeroFrame(machine: Machine, pfn: number): boolean {
+  const head = machine.memory.huge.hugeZeroPfn;
+  return head >= 0 && pfn >= head && pfn < head + PMD_PAGES;
+}
+
+/**
+ * The huge zero page, once allocated: an aligned block of 512 zero frames, holding zeroes
+ * (stamp 0), and `hugeZeroPmds` counts the PMDs that map it.
+ */
+function checkHugeZeroPage(machine: Machine, census: Census, out: string[]): void {
+  const huge = machine.memory.huge;
+  const phys = machine.phys;
+  const head = huge.hugeZeroPfn;
+  if (huge.hugeZeroPmds !== census.hugeZeroPmds) {
+    out.push(
+      `hugeZeroPmds is ${huge.hugeZeroPmds} but ${census.hugeZeroPmds} huge PMDs map the huge zero page`,
+    );
+  }
+  if (head < 0) return;
+  if (head % PMD_PAGES !== 0 || head + PMD_PAGES > phys.totalFrames) {
+    out.push(`the huge zero page at pfn ${head} is not an aligned block of ${PMD_PAGES} frames`);
+    return;
+  }
+  for (let pfn = head; pfn < head + PMD_PAGES; pfn++) {
+    if (phys.kind[pfn] !== FRAME_ZERO || phys.stamp[pfn] !== 0) {
+      out.push(
+        `huge zero page frame ${pfn} is ${kindName(phys.kind[pfn] as number)}, stamp ${phys.stamp[pfn]}`,
+      );
+      return;
+    }
+  }
+}
+
 // ---- the page cache -----------------------------------------------------------------------------
 
 /** Check every page-cache object in use; returns, per frame, whether some cache holds it. */
@@ -679,7 +727,7 @@ function checkFrames(
         if (refcount !== 0 || mapcount !== 0) {
           out.push(`${where}: refcount ${refcount}, mapcount ${mapcount}, expected 0 and 0`);
         }
-        if (kind === FRAME_ZERO && pfn !== phys.zeroPfn) {
+        if (kind === FRAME_ZERO && pfn !== phys.zeroPfn && !isHugeZeroFrame(machine, pfn)) {
           out.push(`${where} is a second zero page (the zero page is pfn ${phys.zeroPfn})`);
         }
         break;

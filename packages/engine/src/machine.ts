@@ -111,6 +111,7 @@ export class Machine {
     // Huge PMDs live in the kernel's x86-64 tables: a design that replaces the walk runs without THP.
     const walksKernelTables = this.pagetable === null || !this.pagetable.replacesWalk;
     this.memory.huge.mode = walksKernelTables ? config.thp : "never";
+    this.memory.huge.useZeroPage = config.thpZeroPage;
     if (config.swapBytes > 0) this.memory.swap = new SwapDevice(config.swapBytes, this.disk);
     const managed = this.phys.freeFrames;
     const minFree = config.minFreeKbytes ?? defaultMinFreeKbytes(managed);
@@ -314,6 +315,7 @@ export class Machine {
       memory.lastFaultTables * timing.tableAllocation +
       Math.round(waitedNs * timing.cyclesPerNs);
     this.cpu.reportFault(memory.lastFaultOutcome, cycles, memory.lastFaultPfn, 0);
+    if (memory.lastFaultZeroed + memory.lastFaultCopied > 0) this.cpu.kernelFilledPage();
     if (result === VM_FAULT_DONE) return true;
     this.failFault(process, result, address);
     return false;

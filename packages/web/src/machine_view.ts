@@ -24,6 +24,10 @@ import {
   walkLevels,
 } from "@vmscope/engine";
 
+/** The TLB structures a view carries. */
+export const TLB_NAMES = ["dtlb", "itlb", "stlb", "dtlb2m", "itlb2m"] as const;
+export type TlbName = (typeof TLB_NAMES)[number];
+
 /** One present entry of a page table. */
 export interface TableEntry {
   index: number;
@@ -72,7 +76,13 @@ export interface MachineView {
   };
   /** The present entries of every table reachable from a process's PGD, by the table's frame. */
   tables: Map<number, TableEntry[]>;
-  tlbs: { dtlb: Tlb; itlb: Tlb; stlb: Tlb };
+  /**
+   * The TLBs. The STLB holds 4 KiB and 2 MiB entries (a 2 MiB entry's key is hugeTlbKey's
+   * negative number); the L1 TLBs keep their 2 MiB entries in the separate `dtlb2m`/`itlb2m`.
+   */
+  tlbs: Record<TlbName, Tlb>;
+  /** Whether the machine can map 2 MiB pages (`thp=` not `never`), so the 2 MiB arrays matter. */
+  hugePages: boolean;
   /** The walk of the access shown, in its process (what walkLevels gives), or []. */
   walk: WalkLevel[];
   lru: { sizes: number[]; text: string };
@@ -155,7 +165,14 @@ export function viewOfMachine(
       framesOfKind: phys.framesOfKind,
     },
     tables,
-    tlbs: { dtlb: machine.cpu.dtlb, itlb: machine.cpu.itlb, stlb: machine.cpu.stlb },
+    tlbs: {
+      dtlb: machine.cpu.dtlb,
+      itlb: machine.cpu.itlb,
+      stlb: machine.cpu.stlb,
+      dtlb2m: machine.cpu.dtlb2m,
+      itlb2m: machine.cpu.itlb2m,
+    },
+    hugePages: machine.memory.huge.mode !== "never",
     walk:
       access === null || walked === undefined ? [] : walkLevels(machine, walked, access.address),
     lru: {
@@ -172,9 +189,7 @@ export function viewOfMachine(
  * the TLBs get their methods (peek, setIndex, validCount) back.
  */
 export function reviveView(view: MachineView): MachineView {
-  const tlb = (data: Tlb) => Object.setPrototypeOf(data, Tlb.prototype) as Tlb;
-  return {
-    ...view,
-    tlbs: { dtlb: tlb(view.tlbs.dtlb), itlb: tlb(view.tlbs.itlb), stlb: tlb(view.tlbs.stlb) },
-  };
+  const tlbs = {} as Record<TlbName, Tlb>;
+  for (const name of TLB_NAMES) tlbs[name] = Object.setPrototypeOf(view.tlbs[name], Tlb.prototype);
+  return { ...view, tlbs };
 }

@@ -5,6 +5,7 @@
  */
 import {
   type AccessProbe,
+  hugeTlbKey,
   type Machine,
   parseScenario,
   runScenario,
@@ -26,6 +27,9 @@ interface EngineAccess {
   /** The vpn (hex) of the dTLB/iTLB and STLB entries for the page after the access, or null. */
   l1After: string | null;
   stlbAfter: string | null;
+  /** The 2 MiB page number (hex) of the L1 2 MiB array's and the STLB's 2 MiB entries, or null. */
+  l1HugeAfter: string | null;
+  stlbHugeAfter: string | null;
 }
 
 /** One uninterrupted engine run of a built-in, watched at every access. */
@@ -49,6 +53,8 @@ function engineAccesses(name: string): EngineAccess[] {
         framesAfter: [],
         l1After: null,
         stlbAfter: null,
+        l1HugeAfter: null,
+        stlbHugeAfter: null,
       });
     },
     hop() {},
@@ -63,6 +69,11 @@ function engineAccesses(name: string): EngineAccess[] {
       const stlbSlot = asid < 0 ? -1 : m.cpu.stlb.peek(vpn, asid);
       access.l1After = l1Slot < 0 ? null : (l1.vpn[l1Slot] as number).toString(16);
       access.stlbAfter = stlbSlot < 0 ? null : (m.cpu.stlb.vpn[stlbSlot] as number).toString(16);
+      const key = hugeTlbKey(vpn);
+      const hugePage = (-2 - key).toString(16);
+      const l1Huge = access.kind === 2 ? m.cpu.itlb2m : m.cpu.dtlb2m;
+      access.l1HugeAfter = asid >= 0 && l1Huge.peek(key, asid) >= 0 ? hugePage : null;
+      access.stlbHugeAfter = asid >= 0 && m.cpu.stlb.peek(key, asid) >= 0 ? hugePage : null;
     },
   };
   runScenario(parseScenario(builtinSource(name), `${name}.vms`), {
@@ -183,6 +194,64 @@ describe("machine-state panels", () => {
     expect(await legendCounts(page)).toEqual(access.framesBefore);
     await page.getByRole("tab", { name: "Page table" }).click();
     await page.screenshot({ path: `${RESULTS}/panels-lazy-alloc-pagetable.png`, fullPage: true });
+    await page.close();
+  });
+
+  it("shows a 2 MiB page's entries by its 2 MiB page number, marked 2M (huge-pages)", async () => {
+    const engine = engineAccesses("huge-pages");
+    const page = await harness().browser.newPage({ viewport: { width: 1366, height: 900 } });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${harness().baseUrl}?scenario=huge-pages`);
+    await expect
+      .poll(() => text(page, '[data-testid="position"]'), { timeout: 60_000 })
+      .toBe(`access 1 of ${engine.length}`);
+    // The first fault maps 2 MiB with one PMD; step to right after it.
+    await page.keyboard.press("f");
+    const index = await accessIndex(page);
+    const access = engine[index] as EngineAccess;
+    for (let steps = 0; steps < 40; steps++) {
+      if ((await text(page, '[data-testid="machine-when"]')) === `right after access ${index + 1}`)
+        break;
+      await page.keyboard.press("ArrowRight");
+    }
+    expect(await text(page, '[data-testid="machine-when"]')).toBe(
+      `right after access ${index + 1}`,
+    );
+    await page.getByRole("tab", { name: "TLBs" }).click();
+    expect(access.l1After).toBeNull();
+    expect(access.l1HugeAfter).not.toBeNull();
+    expect(await page.locator('[data-testid="tlb-current-dTLB"]').count()).toBe(0);
+    const l1 = page.locator('[data-testid="tlb-current-dTLB 2M"]');
+    expect(await l1.getAttribute("data-vpn")).toBe(access.l1HugeAfter);
+    expect(await l1.getAttribute("data-size")).toBe("2M");
+    expect(await l1.textContent()).toContain(`${access.l1HugeAfter} 2M`);
+    expect(await l1.textContent()).toContain(
+      `at 0x${(Number.parseInt(access.l1HugeAfter as string, 16) * 2 * 1024 * 1024).toString(16)}`,
+    );
+    const stlb = page.locator('[data-testid="tlb-current-STLB"]');
+    expect(await stlb.getAttribute("data-vpn")).toBe(access.stlbHugeAfter);
+    expect(await stlb.getAttribute("data-size")).toBe("2M");
+    expect(await text(page, '[data-testid="tlb-state-dTLB 2M"]')).toContain(
+      "filled by this access",
+    );
+    // No entry anywhere shows the raw negative key.
+    const shown = await page
+      .locator("[data-tlb] td[data-vpn]")
+      .evaluateAll((cells) => cells.map((cell) => cell.getAttribute("data-vpn") ?? ""));
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.filter((vpn) => vpn.startsWith("-"))).toEqual([]);
+    await page.screenshot({ path: `${RESULTS}/panels-huge-pages-tlb.png`, fullPage: true });
+    // The next access, 4 KiB further into the same 2 MiB page, hits that entry.
+    const next = engine[index + 1] as EngineAccess;
+    expect(next.l1HugeAfter).toBe(access.l1HugeAfter);
+    for (let steps = 0; steps < 40; steps++) {
+      if ((await text(page, '[data-testid="machine-when"]')) === `right after access ${index + 2}`)
+        break;
+      await page.keyboard.press("ArrowRight");
+    }
+    expect(await text(page, '[data-testid="tlb-state-dTLB 2M"]')).toContain("hit");
+    expect(errors).toEqual([]);
     await page.close();
   });
 

@@ -181,6 +181,25 @@ export class CacheHierarchy {
     if (victim >= 0) this.writeBackToL2(victim);
   }
 
+  /**
+   * A line the kernel wrote a while ago (clear_page, copy_page): dirty in the L1d (level 0),
+   * the L2 (1) or the L3 (2), unless a level at least that close holds it already. Not a demand
+   * access: nothing counted but the write-backs it causes.
+   */
+  installWritten(line: number, level: number): void {
+    if (level === 0) {
+      this.install(line, true);
+      return;
+    }
+    if (this.l1d.find(line) >= 0 || this.l2.markDirty(line)) return;
+    if (level === 2) {
+      if (!this.l3.markDirty(line) && this.l3.fill(line, true) >= 0) this.dramWrites++;
+      return;
+    }
+    if (this.l3.find(line) < 0 && this.l3.fill(line, false) >= 0) this.dramWrites++;
+    this.fillL2(line, true);
+  }
+
   /** Where an access to `line` would be served now, changing nothing (for inspection). */
   servedBy(line: number, instruction: boolean): number {
     if ((instruction ? this.l1i : this.l1d).find(line) >= 0) return SERVED_L1;

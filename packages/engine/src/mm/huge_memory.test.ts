@@ -9,11 +9,18 @@ import { meminfoValues } from "../proc/meminfo.js";
 import { smapsStats } from "../proc/smaps.js";
 import { renderTlb } from "../proc/tlb.js";
 import type { Process } from "../process.js";
+import { FRAME_ZERO } from "./frames.js";
 import { HPAGE_SIZE, PMD_PAGES } from "./huge_memory.js";
 import { entryMapsFrame } from "./memory.js";
 import { doMadvise, doMmap, doMprotect, doMunmap } from "./mmap.js";
 import { PROT_READ, PROT_WRITE } from "./vma.js";
-import { PGFAULT, THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_SPLIT_PMD } from "./vmstat.js";
+import {
+  PGFAULT,
+  THP_FAULT_ALLOC,
+  THP_FAULT_FALLBACK,
+  THP_SPLIT_PMD,
+  THP_ZERO_PAGE_ALLOC,
+} from "./vmstat.js";
 
 const RW = PROT_READ | PROT_WRITE;
 const MIB = 1024 * 1024;
@@ -217,6 +224,175 @@ describe("transparent huge pages", () => {
   });
 });
 
+/** AnonHugePages of the VMA at `address`, in kB, as smaps shows it. */
+function anonHugeKb(machine: Machine, process: Process, address: number): number {
+  const vma = process.mm.vmaAt(address);
+  if (vma === null) throw new Error("no VMA");
+  return smapsStats(machine, process, vma).anonHuge / 1024;
+}
+
+describe("the huge zero page (use_zero_page)", () => {
+  it("exp21 reads first: 4 faults map the huge zero page; writes: 4 more, 8192 kB, +4 THPs", () => {
+    const { machine, process, region } = setUp(true);
+    touch(machine, process, region, 8 * MIB, ACCESS_READ);
+    expect(process.minflt).toBe(4);
+    expect(anonHugeKb(machine, process, region)).toBe(0);
+    expect(meminfoValues(machine).AnonHugePages).toBe(0);
+    expect(machine.vmstat[THP_FAULT_ALLOC]).toBe(0);
+    expect(machine.vmstat[THP_SPLIT_PMD]).toBe(0);
+    expect(machine.vmstat[THP_ZERO_PAGE_ALLOC]).toBe(1);
+    expect(machine.memory.huge.hugeZeroPmds).toBe(4);
+    expect(process.mm.rssAnon).toBe(0);
+    // Every 2 MiB maps the same read-only block of zero frames.
+    const zero = machine.memory.huge.hugeZeroPfn;
+    expect(zero % PMD_PAGES).toBe(0);
+    expect(frameAt(machine, process, region + 7 * PAGE_SIZE)).toBe(zero + 7);
+    expect(frameAt(machine, process, region + 2 * MIB + 7 * PAGE_SIZE)).toBe(zero + 7);
+    expect(machine.phys.kind[zero + 7]).toBe(FRAME_ZERO);
+    const pmd = machine.memory.huge.hugePmdOffset(process.mm, region);
+    expect((machine.phys.tableLow[pmd] as number) & (PTE_PSE | PTE_RW)).toBe(PTE_PSE);
+    expect(checkInvariants(machine)).toEqual([]);
+
+    touch(machine, process, region, 8 * MIB, ACCESS_WRITE);
+    expect(process.minflt).toBe(8);
+    expect(anonHugeKb(machine, process, region)).toBe(8192);
+    expect(meminfoValues(machine).AnonHugePages).toBe(8192);
+    expect(machine.vmstat[THP_FAULT_ALLOC]).toBe(4);
+    expect(machine.vmstat[THP_SPLIT_PMD]).toBe(0);
+    expect(machine.memory.huge.hugeZeroPmds).toBe(0);
+    expect(frameAt(machine, process, region)).not.toBe(zero);
+    expect(checkInvariants(machine)).toEqual([]);
+  });
+
+  it("a read goes through the caches at the huge zero page's physical address", () => {
+    const { machine, process, region } = setUp(true);
+    const before = machine.phys.freeFrames;
+    machine.access(process, region + 5 * PAGE_SIZE + 64, 8, ACCESS_READ);
+    const zero = machine.memory.huge.hugeZeroPfn;
+    const caches = machine.cpu.caches;
+    expect(caches.l1d.find(caches.lineOf(zero + 5, 64))).toBeGreaterThanOrEqual(0);
+    expect(machine.cpu.dtlb2m.validCount()).toBe(1);
+    // The block and the deposited table (plus upper tables): nothing counted as the process's.
+    expect(before - machine.phys.freeFrames).toBeGreaterThanOrEqual(PMD_PAGES + 1);
+    expect(process.mm.rssAnon).toBe(0);
+  });
+
+  it("thp_zero_page=off: a read fault allocates the huge page at once", () => {
+    const { machine, process, region } = setUp(true, ["thp_zero_page", "off"]);
+    touch(machine, process, region, 8 * MIB, ACCESS_READ);
+    expect(process.minflt).toBe(4);
+    expect(anonHugeKb(machine, process, region)).toBe(8192);
+    expect(machine.vmstat[THP_ZERO_PAGE_ALLOC]).toBe(0);
+    touch(machine, process, region, 8 * MIB, ACCESS_WRITE);
+    expect(process.minflt).toBe(4);
+  });
+
+  it("thp_zero_page takes only on or off", () => {
+    expect(() => machineWith(["thp_zero_page", "maybe"])).toThrow(
+      'thp_zero_page must be on or off, not "maybe"',
+    );
+  });
+
+  it("is allocated once, shared by every process, and never freed", () => {
+    const { machine, process, region } = setUp(true);
+    machine.access(process, region, 1, ACCESS_READ);
+    const zero = machine.memory.huge.hugeZeroPfn;
+    const other = machine.spawn("other");
+    const second = doMmap(machine, other, 4 * MIB, RW, false, false);
+    doMadvise(machine, other, second, 4 * MIB, "hugepage");
+    touch(machine, other, second, 4 * MIB, ACCESS_READ);
+    expect(other.minflt).toBe(2);
+    expect(frameAt(machine, other, second + 3 * PAGE_SIZE)).toBe(zero + 3);
+    expect(machine.vmstat[THP_ZERO_PAGE_ALLOC]).toBe(1);
+    expect(machine.memory.huge.hugeZeroPmds).toBe(3);
+    expect(checkInvariants(machine)).toEqual([]);
+    const free = machine.phys.freeFrames;
+    doMunmap(machine, process, region, 8 * MIB);
+    machine.exit(other);
+    expect(machine.memory.huge.hugeZeroPmds).toBe(0);
+    expect(machine.memory.huge.hugeZeroPfn).toBe(zero);
+    expect(machine.phys.kind[zero]).toBe(FRAME_ZERO);
+    expect(machine.phys.freeFrames).toBeGreaterThan(free);
+    expect(machine.vmstat[THP_SPLIT_PMD]).toBe(0);
+    expect(checkInvariants(machine)).toEqual([]);
+    // Mapped again later without a second allocation.
+    const third = doMmap(machine, process, 2 * MIB, RW, false, false);
+    doMadvise(machine, process, third, 2 * MIB, "hugepage");
+    machine.access(process, third, 1, ACCESS_READ);
+    expect(frameAt(machine, process, third)).toBe(zero);
+    expect(machine.vmstat[THP_ZERO_PAGE_ALLOC]).toBe(1);
+  });
+
+  it("partial munmap, mprotect and dontneed split it into 512 PTEs of the 4 KiB zero page", () => {
+    for (const operation of ["munmap", "mprotect", "dontneed"] as const) {
+      const { machine, process, region } = setUp(true);
+      machine.access(process, region, 1, ACCESS_READ);
+      const middle = region + MIB;
+      if (operation === "munmap") doMunmap(machine, process, middle, 64 * 1024);
+      if (operation === "mprotect") doMprotect(machine, process, middle, 64 * 1024, PROT_READ);
+      if (operation === "dontneed") doMadvise(machine, process, middle, 64 * 1024, "dontneed");
+      expect(machine.vmstat[THP_SPLIT_PMD], operation).toBe(1);
+      expect(machine.memory.huge.hugeZeroPmds).toBe(0);
+      expect(machine.memory.huge.hugePmdOffset(process.mm, region)).toBe(-1);
+      expect(frameAt(machine, process, region + PAGE_SIZE)).toBe(machine.phys.zeroPfn);
+      expect(frameAt(machine, process, region + 2 * MIB - PAGE_SIZE)).toBe(machine.phys.zeroPfn);
+      expect(process.mm.rssAnon).toBe(0);
+      expect(checkInvariants(machine), operation).toEqual([]);
+      // A write to one of those pages copies the 4 KiB zero page, as for any zero-page PTE.
+      const before = process.minflt;
+      machine.access(process, region + PAGE_SIZE, 8, ACCESS_WRITE);
+      expect(process.minflt - before).toBe(1);
+      expect(process.mm.rssAnon).toBe(1);
+      expect(checkInvariants(machine), operation).toEqual([]);
+    }
+  });
+
+  it("fork copies the huge zero PMD; a write in the child gets the child a THP", () => {
+    const { machine, process, region } = setUp(true);
+    touch(machine, process, region, 2 * MIB, ACCESS_READ);
+    const child = machine.fork(process);
+    if (child === null) throw new Error("fork failed");
+    const zero = machine.memory.huge.hugeZeroPfn;
+    expect(frameAt(machine, child, region + PAGE_SIZE)).toBe(zero + 1);
+    expect(machine.memory.huge.hugeZeroPmds).toBe(2);
+    expect(checkInvariants(machine)).toEqual([]);
+    machine.access(child, region + PAGE_SIZE, 8, ACCESS_WRITE);
+    expect(machine.memory.huge.anonThps).toBe(1);
+    expect(anonHugeKb(machine, child, region)).toBe(2048);
+    expect(anonHugeKb(machine, process, region)).toBe(0);
+    expect(frameAt(machine, process, region + PAGE_SIZE)).toBe(zero + 1);
+    expect(machine.phys.stamp[frameAt(machine, child, region + PAGE_SIZE)]).toBe(
+      machine.cpu.writeSerial,
+    );
+    expect(checkInvariants(machine)).toEqual([]);
+    machine.exit(child);
+    expect(machine.memory.huge.anonThps).toBe(0);
+    expect(checkInvariants(machine)).toEqual([]);
+  });
+
+  it("a write without a free 2 MiB block splits it and copies 4 KiB (thp_fault_fallback)", () => {
+    const machine = machineWith(["ram", "6M"], ["thp", "always"]);
+    const process = machine.spawn("app");
+    const region = doMmap(machine, process, 2 * MIB, RW, false, false);
+    machine.access(process, region, 1, ACCESS_READ);
+    expect(machine.memory.huge.hugeZeroPmds).toBe(1);
+    // Take small pages until no order-9 block is left above the watermark.
+    const small = doMmap(machine, process, 2 * MIB, RW, false, false);
+    doMadvise(machine, process, small, 2 * MIB, "nohugepage");
+    touch(machine, process, small, 2 * MIB, ACCESS_WRITE);
+    const fallbacks = machine.vmstat[THP_FAULT_FALLBACK] as number;
+    machine.access(process, region + 3 * PAGE_SIZE, 8, ACCESS_WRITE);
+    expect(machine.vmstat[THP_FAULT_FALLBACK]).toBe(fallbacks + 1);
+    expect(machine.vmstat[THP_SPLIT_PMD]).toBe(1);
+    expect(machine.memory.huge.hugeZeroPmds).toBe(0);
+    expect(machine.memory.huge.anonThps).toBe(0);
+    expect(frameAt(machine, process, region)).toBe(machine.phys.zeroPfn);
+    const written = frameAt(machine, process, region + 3 * PAGE_SIZE);
+    expect(machine.phys.stamp[written]).toBe(machine.cpu.writeSerial);
+    expect(checkInvariants(machine)).toEqual([]);
+  });
+});
+
 // ---- random operations against the invariants and the content stamps ---------------------------
 
 const REGION = 6 * MIB;
@@ -255,10 +431,19 @@ interface Tracked {
   writable: Uint8Array;
 }
 
-function runSteps(steps: Step[], swap: boolean): Machine {
+/** How a random run starts: swap on or off, the huge zero page on or off, pages read first. */
+interface Start {
+  swap: boolean;
+  zeroPage: boolean;
+  /** Pages [0, readFirst) are read before any step (huge zero PMDs when zeroPage is on). */
+  readFirst: number;
+}
+
+function runSteps(steps: Step[], { swap, zeroPage, readFirst }: Start): Machine {
   const options: [string, string][] = [
     ["ram", "24M"],
     ["thp", "always"],
+    ["thp_zero_page", zeroPage ? "on" : "off"],
   ];
   if (swap) options.push(["swap", "16M"]);
   const machine = machineWith(...options);
@@ -272,6 +457,10 @@ function runSteps(steps: Step[], swap: boolean): Machine {
       writable: new Uint8Array(REGION_PAGES).fill(1),
     },
   ];
+  for (let p = 0; p < readFirst; p++) {
+    machine.access(first, region + p * PAGE_SIZE, 8, ACCESS_READ);
+    expect(machine.phys.stamp[frameAt(machine, first, region + p * PAGE_SIZE)]).toBe(0);
+  }
   for (const { op, who, page, run } of steps) {
     const live = tracked.filter((entry) => entry.process.alive);
     const entry = live[who % Math.max(1, live.length)];
@@ -331,22 +520,32 @@ function runSteps(steps: Step[], swap: boolean): Machine {
 }
 
 describe("huge pages under random operations", () => {
-  it("keep the invariants and every page's contents (thp=always)", () => {
+  it("keep the invariants and every page's contents (thp=always, reads before writes)", () => {
     let allocated = 0;
     let split = 0;
+    let zeroMapped = 0;
+    const start: fc.Arbitrary<Start> = fc.record({
+      swap: fc.boolean(),
+      zeroPage: fc.boolean(),
+      readFirst: fc.oneof(fc.constant(0), fc.constant(REGION_PAGES), fc.nat(REGION_PAGES)),
+    });
     fc.assert(
-      fc.property(fc.array(step, { minLength: 5, maxLength: 30 }), fc.boolean(), (steps, swap) => {
-        const machine = runSteps(steps, swap);
+      fc.property(fc.array(step, { minLength: 5, maxLength: 30 }), start, (steps, begin) => {
+        const machine = runSteps(steps, begin);
         allocated += machine.vmstat[THP_FAULT_ALLOC] as number;
         split += machine.vmstat[THP_SPLIT_PMD] as number;
+        zeroMapped += machine.vmstat[THP_ZERO_PAGE_ALLOC] as number;
+        if (!begin.zeroPage) expect(machine.memory.huge.hugeZeroPfn).toBe(-1);
         for (const process of machine.processes) machine.exit(process);
         expect(checkInvariants(machine)).toEqual([]);
         expect(machine.memory.huge.anonThps).toBe(0);
+        expect(machine.memory.huge.hugeZeroPmds).toBe(0);
         expect(machine.memory.huge.depositedTables().size).toBe(0);
       }),
-      { numRuns: 60 },
+      { numRuns: 80 },
     );
     expect(allocated).toBeGreaterThan(0);
     expect(split).toBeGreaterThan(0);
+    expect(zeroMapped).toBeGreaterThan(0);
   });
 });

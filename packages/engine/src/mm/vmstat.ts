@@ -28,6 +28,8 @@ export const VMSTAT_NAMES = [
   "thp_fault_alloc",
   "thp_fault_fallback",
   "thp_split_pmd",
+  "thp_zero_page_alloc",
+  "thp_zero_page_alloc_failed",
   "nr_tlb_local_flush_all",
   "nr_tlb_local_flush_one",
 ] as const;
@@ -63,6 +65,8 @@ export const OOM_KILL = indexOf("oom_kill");
 export const THP_FAULT_ALLOC = indexOf("thp_fault_alloc");
 export const THP_FAULT_FALLBACK = indexOf("thp_fault_fallback");
 export const THP_SPLIT_PMD = indexOf("thp_split_pmd");
+export const THP_ZERO_PAGE_ALLOC = indexOf("thp_zero_page_alloc");
+export const THP_ZERO_PAGE_ALLOC_FAILED = indexOf("thp_zero_page_alloc_failed");
 export const NR_TLB_LOCAL_FLUSH_ALL = indexOf("nr_tlb_local_flush_all");
 export const NR_TLB_LOCAL_FLUSH_ONE = indexOf("nr_tlb_local_flush_one");
 export function newVmstatCounters(): Float64Array {

@@ -78,6 +78,7 @@ export function smapsStats(machine: Machine, process: Process, vma: Vma): SmapsS
   const hugePmd = (offset: number): void => {
     const low = phys.tableLow[offset] as number;
     const head = entryPfn(low, phys.tableHigh[offset] as number);
+    if (head === machine.memory.huge.hugeZeroPfn) return; // vm_normal_page_pmd: NULL
     stats.anonHuge += PMD_PAGES * PAGE_BYTES;
     for (let pfn = head; pfn < head + PMD_PAGES; pfn++) accountPage(pfn, low);
   };

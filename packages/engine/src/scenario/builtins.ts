@@ -104,6 +104,27 @@ report "child wrote"
 expect child.minflt == 1 since "forked"
 expect vmstat.thp_split_pmd == 1
 expect vmstat.nr_anon_transparent_hugepages == 4
+# Reads first (use_zero_page, Linux's default): each 2 MiB read fault maps the shared huge zero
+# page read-only with one PMD, so no memory becomes the reader's. The first write to each 2 MiB
+# faults again and replaces it with a fresh huge page (do_huge_zero_wp_pmd): 8 faults in all.
+spawn reader
+reader: z = mmap 8M
+reader: madvise z 8M hugepage
+report "reader start"
+reader: touch z 8M read
+report "reader read"
+expect reader.minflt == 4 since "reader start"
+expect reader.rss_anon_kb == 0
+expect vmstat.thp_fault_alloc == 0 since "reader start"
+expect vmstat.thp_zero_page_alloc == 1
+expect vmstat.nr_anon_transparent_hugepages == 0 since "reader start"
+reader: touch z 8M write
+report "reader wrote"
+expect reader.minflt == 8 since "reader start"
+expect reader.rss_anon_kb == 8192
+expect vmstat.thp_fault_alloc == 4 since "reader read"
+expect vmstat.nr_anon_transparent_hugepages == 4 since "reader read"
+expect vmstat.thp_split_pmd == 0 since "reader start"
 show smaps child
 `;
 
@@ -360,7 +381,7 @@ export const BUILTIN_SCENARIOS: readonly BuiltinScenario[] = [
     name: "huge-pages",
     title: "Transparent huge pages",
     description:
-      "madvise hugepage: 8 MiB of writes take 4 faults instead of 2048, each mapping 2 MiB with one PMD entry; one 2 MiB TLB entry serves 512 pages, so a second pass walks no page table. After fork, a write splits the shared huge PMD and copies 4 KiB.",
+      "madvise hugepage: 8 MiB of writes take 4 faults instead of 2048, each mapping 2 MiB with one PMD entry; one 2 MiB TLB entry serves 512 pages, so a second pass walks no page table. After fork, a write splits the shared huge PMD and copies 4 KiB. Reads first map the shared huge zero page; the first writes then take 4 more faults.",
     source: HUGE_PAGES,
   },
   {

@@ -1,11 +1,16 @@
 /**
  * The TLBs as grids of sets × ways: each valid entry's virtual page number, PCID and flags. The
  * entry of the page the current access touches is lit, with what the access did to it.
+ *
+ * A 2 MiB entry is stored under a negative key (hugeTlbKey: -2 - the 2 MiB page number), in
+ * the STLB beside 4 KiB entries and in the L1 TLBs' own 2 MiB arrays; it is shown by its 2 MiB
+ * page number and start address, marked "2M", never as the raw key.
  */
 import {
   ACCESS_EXEC,
   HOP_L1_TLB,
   HOP_STLB,
+  hugeTlbKey,
   OUTCOME_HIT,
   TLB_DIRTY,
   TLB_GLOBAL,
@@ -19,6 +24,27 @@ import type { AccessRecord } from "../recording.js";
 
 /** A TLB with at most this many sets shows all of them; a bigger one only the sets in use. */
 const ALL_SETS_UP_TO = 16;
+
+const HUGE_PAGE_BYTES = 2 * 1024 * 1024;
+
+/** The page a TLB key names: a 4 KiB page number, or (negative key) a 2 MiB page's. */
+export function pageOfTlbKey(key: number): { huge: boolean; page: number; address: number } {
+  if (key >= 0) return { huge: false, page: key, address: key * 4096 };
+  const page = -2 - key;
+  return { huge: true, page, address: page * HUGE_PAGE_BYTES };
+}
+
+/** How a grid finds the current access's entry: by its 4 KiB page, its 2 MiB page, or either. */
+type Lookup = "4k" | "2m" | "both";
+
+/** The slot holding the access's page in `tlb` (-1 when none) and the set it lives or would live in. */
+function currentEntry(tlb: Tlb, lookup: Lookup, vpn: number, asid: number): [number, number] {
+  const hugeKey = hugeTlbKey(vpn);
+  const small = lookup === "2m" ? -1 : tlb.peek(vpn, asid);
+  const slot = small >= 0 || lookup === "4k" ? small : tlb.peek(hugeKey, asid);
+  if (slot >= 0) return [slot, Math.floor(slot / tlb.ways)];
+  return [-1, tlb.setIndex(lookup === "2m" ? hugeKey : vpn)];
+}
 
 function flagText(flags: number): string {
   const parts: string[] = [];
@@ -67,12 +93,18 @@ export function TlbPanel({
       : machine.processes.find((candidate) => candidate.pid === access.pid);
   const asid = process === undefined ? -1 : process.asid;
   const vpn = access === null ? -1 : Math.floor(access.address / 4096);
-  const l1 = access !== null && access.kind === ACCESS_EXEC ? cpu.itlb : cpu.dtlb;
-  const levels: [string, string, Tlb, "l1" | "stlb" | null][] = [
-    ["dTLB", "L1 data", cpu.dtlb, l1 === cpu.dtlb ? "l1" : null],
-    ["iTLB", "L1 instruction", cpu.itlb, l1 === cpu.itlb ? "l1" : null],
-    ["STLB", "L2 shared", cpu.stlb, "stlb"],
+  const exec = access !== null && access.kind === ACCESS_EXEC;
+  const levels: [string, string, Tlb, "l1" | "stlb" | null, Lookup][] = [
+    ["dTLB", "L1 data, 4K", cpu.dtlb, exec ? null : "l1", "4k"],
+    ["iTLB", "L1 instruction, 4K", cpu.itlb, exec ? "l1" : null, "4k"],
   ];
+  if (machine.hugePages) {
+    levels.push(
+      ["dTLB 2M", "L1 data, 2M pages", cpu.dtlb2m, exec ? null : "l1", "2m"],
+      ["iTLB 2M", "L1 instruction, 2M pages", cpu.itlb2m, exec ? "l1" : null, "2m"],
+    );
+  }
+  levels.push(["STLB", "L2 shared, 4K and 2M", cpu.stlb, "stlb", "both"]);
   return (
     <div className="tlbs" data-testid="tlbs">
       {access !== null && (
@@ -82,9 +114,9 @@ export function TlbPanel({
           {cpu.pcid ? "" : " PCID is off: every switch flushes the TLBs."}
         </p>
       )}
-      {levels.map(([name, title, tlb, role]) => {
-        const slot = role !== null && asid >= 0 && vpn >= 0 ? tlb.peek(vpn, asid) : -1;
-        const currentSet = role !== null && vpn >= 0 ? tlb.setIndex(vpn) : -1;
+      {levels.map(([name, title, tlb, role, lookup]) => {
+        const [slot, currentSet] =
+          role !== null && vpn >= 0 ? currentEntry(tlb, lookup, vpn, asid) : [-1, -1];
         return (
           <TlbGrid
             key={name}
@@ -175,19 +207,26 @@ function TlbGrid({
                       </td>
                     );
                   const current = slot === currentSlot;
+                  const { huge, page, address } = pageOfTlbKey(tlb.vpn[slot] as number);
                   return (
                     <td
                       key={way}
                       className={current ? "lit" : undefined}
                       data-testid={current ? `tlb-current-${name}` : undefined}
-                      data-vpn={(tlb.vpn[slot] as number).toString(16)}
+                      data-vpn={page.toString(16)}
+                      data-size={huge ? "2M" : "4K"}
                     >
-                      <span className="tlb-vpn">{(tlb.vpn[slot] as number).toString(16)}</span>
+                      <span className="tlb-vpn">
+                        {page.toString(16)}
+                        {huge && <span className="tlb-size"> 2M</span>}
+                      </span>
+                      {huge && <span className="tlb-meta">at 0x{address.toString(16)}</span>}
                       <span className="tlb-meta">
                         PCID {tlb.asid[slot]} · {flagText(flags)}
                       </span>
                       <span className="tlb-meta">
                         → pfn {(tlb.pfn[slot] as number).toString(16)}
+                        {huge ? ` – ${((tlb.pfn[slot] as number) + 511).toString(16)}` : ""}
                       </span>
                     </td>
                   );

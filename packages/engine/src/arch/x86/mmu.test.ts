@@ -137,8 +137,10 @@ describe("the journey of an access on the teaching machine", () => {
       "walk PGD: not present (0)",
       `page fault: new anonymous page (${faultCost})`,
     ]);
-    // The restarted walk reads all four levels, each now in the caches (the kernel wrote them);
-    // the fresh page's line is in none of them (clear_page is not simulated in the caches).
+    // The restarted walk finds all four levels in the caches: the kernel read the upper entries
+    // (their lines conflict in the teaching machine's 2-way, 512-byte L1d and are in the L2) and
+    // wrote the PTE last (L1d). The kernel cleared the page too: a page fits neither that L1d nor
+    // the 2 KiB L2, so the store finds its line in the 8 KiB L3. Nothing comes from DRAM.
     const retry = journey?.hops.slice(9) ?? [];
     expect(retry.filter((hop) => hop.startsWith("walk"))).toEqual([
       "walk PGD: present (0)",
@@ -146,13 +148,43 @@ describe("the journey of an access on the teaching machine", () => {
       "walk PMD: present (0)",
       "walk PTE: present (0)",
     ]);
-    expect(retry.filter((hop) => hop.startsWith("DRAM"))).toEqual(["DRAM: hit (160)"]);
-    expect(retry.at(-1)).toBe("DRAM: hit (160)");
+    expect(retry.filter((hop) => hop.startsWith("DRAM"))).toEqual([]);
+    expect(retry.filter((hop) => /^L[123]d?: hit/.test(hop))).toEqual([
+      "L2: hit (8)",
+      "L2: hit (8)",
+      "L2: hit (8)",
+      "L1d: hit (4)",
+      "L3: hit (28)",
+    ]);
+    expect(retry.at(-1)).toBe("L3: hit (28)");
     const sum = journey?.hops.reduce(
       (total, hop) => total + Number(/\((\d+)\)$/.exec(hop)?.[1]),
       0,
     );
     expect(journey?.cycles).toBe(sum);
+  });
+
+  it("a page the kernel just cleared is in the L1d; one cleared many pages ago is not", () => {
+    const { machine, app, region, caches } = setUp("cpu=skylake");
+    machine.cpu.probe = null;
+    // Fault in the first page, then sweep its 64 lines: clear_page left them all in the L1d.
+    machine.access(app, region, 8, ACCESS_WRITE);
+    const dramBefore = caches.dramReads;
+    const l1dHitsBefore = caches.l1d.hits;
+    for (let offset = 64; offset < 4096; offset += 64)
+      machine.access(app, region + offset, 8, ACCESS_READ);
+    expect(caches.dramReads).toBe(dramBefore);
+    expect(caches.l1d.hits - l1dHitsBefore).toBe(63);
+    // Clear a second page, then 14 more (56 KiB: more than the 32 KiB L1d holds, less than the
+    // 256 KiB L2). A line of the second page not touched since now comes from the L2.
+    machine.access(app, region + 4096, 8, ACCESS_WRITE);
+    for (let page = 2; page < 16; page++)
+      machine.access(app, region + page * 4096, 8, ACCESS_WRITE);
+    const l2HitsBefore = caches.l2.hits;
+    const dramBeforeRead = caches.dramReads;
+    machine.access(app, region + 4096 + 128, 8, ACCESS_READ);
+    expect(caches.l2.hits - l2HitsBefore).toBe(1);
+    expect(caches.dramReads).toBe(dramBeforeRead);
   });
 
   it("a PDE-cache hit skips three reads: only the PTE is read", () => {
@@ -192,14 +224,10 @@ describe("the journey of an access on the teaching machine", () => {
     machine.access(app, region + 60, 8, ACCESS_READ);
     const hops = probe.journeys[1]?.hops ?? [];
     expect(hops.slice(0, 3)).toEqual(["L1 TLB: hit (0)", "memory: hit (0)", "L1d: hit (4)"]);
-    // The second line (bytes 64-67) was never touched: DRAM.
-    expect(hops.slice(3)).toEqual([
-      "L1d: miss (4)",
-      "L2: miss (8)",
-      "L3: miss (28)",
-      "DRAM: hit (160)",
-    ]);
-    expect(probe.journeys[1]?.cycles).toBe(4 + 200);
+    // The second line (bytes 64-67): clear_page wrote it, and on the teaching machine a whole
+    // page fits only in the L3.
+    expect(hops.slice(3)).toEqual(["L1d: miss (4)", "L2: miss (8)", "L3: hit (28)"]);
+    expect(probe.journeys[1]?.cycles).toBe(4 + 40);
   });
 
   it("without a probe the same accesses cost the same cycles", () => {

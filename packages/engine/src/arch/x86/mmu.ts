@@ -181,6 +181,19 @@ export class Cpu implements TlbInvalidator {
   /** Context id owning each dynamic ASID slot (-1 free); PCID = slot + 1. */
   private readonly asidOwner = new Float64Array(DYNAMIC_ASIDS).fill(-1);
   private nextAsidSlot = 0;
+  /** Whether the fault in progress zeroed or copied the page (see kernelFilledPage). */
+  private kernelWrotePage = false;
+  /**
+   * Pages the kernel cleared or copied, numbered in order, and each frame's latest number: the
+   * lines of a page written k pages ago are where k pages of writes leave them (see
+   * kernelWrittenLine). -1e15: never.
+   */
+  private kernelWrites = 0;
+  private readonly kernelWrittenAt: Float64Array;
+  /** Pages the L1d, the L2 and the L3 hold: how long a kernel-written page stays in each. */
+  private readonly l1dPages: number;
+  private readonly l2Pages: number;
+  private readonly l3Pages: number;
   /** Cycles of the access in progress, for the journey's running total. */
   private accessCycles = 0;
 
@@ -198,6 +211,10 @@ export class Cpu implements TlbInvalidator {
     this.pcid = config.pcid;
     this.timing = config.timing;
     this.caches = new CacheHierarchy(config.caches);
+    this.kernelWrittenAt = new Float64Array(phys.totalFrames).fill(-1e15);
+    this.l1dPages = Math.floor(config.caches.l1d.sizeBytes / PAGE_SIZE);
+    this.l2Pages = Math.floor(config.caches.l2.sizeBytes / PAGE_SIZE);
+    this.l3Pages = Math.floor(config.caches.l3.sizeBytes / PAGE_SIZE);
     this.psc = config.pscEnabled ? new PagingStructureCaches(config.psc) : null;
     this.config = config;
   }
@@ -306,6 +323,7 @@ export class Cpu implements TlbInvalidator {
     const write = kind === ACCESS_WRITE;
     const latency = instruction ? caches.instructionLatency : caches.dataLatency;
     const first = pfn * caches.linesPerPage + (offset >>> caches.lineShift);
+    if (!instruction) this.kernelWrittenLine(pfn, first);
     const served = caches.access(first, instruction, write);
     if (this.probe !== null) this.reportLine(first, served, instruction);
     let cycles = latency[served] as number;
@@ -313,6 +331,7 @@ export class Cpu implements TlbInvalidator {
     if ((offset & (lineBytes - 1)) + size > lineBytes) {
       const last = pfn * caches.linesPerPage + ((offset + size - 1) >>> caches.lineShift);
       for (let line = first + 1; line <= last; line++) {
+        if (!instruction) this.kernelWrittenLine(pfn, line);
         const next = caches.access(line, instruction, write);
         if (this.probe !== null) this.reportLine(line, next, instruction);
         cycles += latency[next] as number;
@@ -473,20 +492,56 @@ export class Cpu implements TlbInvalidator {
 
   /**
    * After a fault the kernel has read the upper entries of the faulting address's walk
-   * (pgd_offset .. pmd_alloc) and written its PTE: their lines are in the caches, so the
-   * restarted walk finds them there. Uncounted (the fault's fixed cost pays for the kernel).
+   * (pgd_offset .. pmd_alloc), maybe cleared or copied the page, and written its PTE: their
+   * lines are in the caches, so the restarted walk and access find them there. Uncounted (the
+   * fault's fixed cost pays for the kernel's work).
    */
   private kernelTouchedEntries(mm: MmStruct, address: number): void {
     const phys = this.phys;
+    const wrotePage = this.kernelWrotePage;
+    this.kernelWrotePage = false;
     let table = mm.pgd;
     if (table < 0) return;
     for (let level = LEVEL_PGD; level >= LEVEL_PTE; level--) {
       const index = tableIndex(address, level);
-      const entry = phys.tableLow[phys.entryOffset(table, index)] as number;
-      this.caches.install(this.entryLine(table, index), level === LEVEL_PTE);
-      if (!(entry & PTE_PRESENT) || entry & PTE_PSE) return;
-      table = entryPfn(entry, phys.tableHigh[phys.entryOffset(table, index)] as number);
+      const offset = phys.entryOffset(table, index);
+      const entry = phys.tableLow[offset] as number;
+      const leaf =
+        level === LEVEL_PTE || (entry & (PTE_PRESENT | PTE_PSE)) === (PTE_PRESENT | PTE_PSE);
+      if (leaf && wrotePage && entry & PTE_PRESENT) {
+        // The kernel cleared or copied the page before it wrote the entry (set_pte_at comes
+        // last): the page's lines first, then the entry's. For a 2 MiB page, the 4 KiB part
+        // the address falls in.
+        const head = entryPfn(entry, phys.tableHigh[offset] as number);
+        const pfn = level === LEVEL_PTE ? head : head + tableIndex(address, LEVEL_PTE);
+        this.kernelWrittenAt[pfn] = ++this.kernelWrites;
+      }
+      this.caches.install(this.entryLine(table, index), leaf);
+      if (leaf || !(entry & PTE_PRESENT)) return;
+      table = entryPfn(entry, phys.tableHigh[offset] as number);
     }
+  }
+
+  /**
+   * clear_page or copy_page wrote the page in `pfn` with ordinary stores (rep stosb / movsq):
+   * its 64 lines went through the caches, dirty. Rather than install them all at the fault (a
+   * dozen times the cost of the fault itself in simulation), a line of such a page is put where
+   * that many pages of writes since would have left it when the program first reaches it: in the
+   * L1d while fewer pages than the L1d holds were written after it, else in the L2 or the L3
+   * by the same rule. Other traffic since is not counted, so this favours the page a little.
+   */
+  private kernelWrittenLine(pfn: number, line: number): void {
+    const age = this.kernelWrites - (this.kernelWrittenAt[pfn] as number);
+    if (age >= this.l3Pages) return;
+    this.caches.installWritten(line, age < this.l1dPages ? 0 : age < this.l2Pages ? 1 : 2);
+  }
+
+  /**
+   * The fault in progress zeroed or copied a page (do_anonymous_page, do_wp_page...): told by
+   * the kernel side, so that the restarted access finds that page's lines in the caches.
+   */
+  kernelFilledPage(): void {
+    this.kernelWrotePage = true;
   }
 
   /** The cache line holding entry `index` of the table in frame `table`. */
@@ -571,6 +626,7 @@ export class Cpu implements TlbInvalidator {
 
   /** The exception: the kernel handles it and reports its work through reportFault. */
   private raiseFault(process: Process, address: number, errorCode: number): boolean {
+    this.kernelWrotePage = false;
     return this.faults.pageFault(process, address, errorCode);
   }
 
