@@ -19,7 +19,7 @@ import {
   PTE_USER,
   tableIndex,
 } from "../x86/pgtable.js";
-import { TLB_DIRTY, TLB_NX, TLB_USER, TLB_VALID, TLB_WRITABLE } from "../x86/tlb.js";
+import { userTlbFlags } from "../x86/tlb.js";
 
 /** The kernel's PTE maps a frame and allows the access. */
 export const KERNEL_WALK_OK = 0;
@@ -76,12 +76,7 @@ export function kernelWalk(
   if (!allowed) return KERNEL_WALK_PROTECTION;
   const updated = (entry | PTE_ACCESSED | (write ? PTE_DIRTY : 0)) >>> 0;
   if (updated !== entry) low[offset] = updated;
-  result.tlbFlags =
-    TLB_VALID |
-    TLB_USER |
-    (rights & PTE_RW ? TLB_WRITABLE : 0) |
-    (noExecute !== 0 ? TLB_NX : 0) |
-    (updated & PTE_DIRTY ? TLB_DIRTY : 0);
+  result.tlbFlags = userTlbFlags(rights, noExecute !== 0, updated);
   return KERNEL_WALK_OK;
 }
 

@@ -69,10 +69,10 @@ import {
   TLB_DIRTY,
   TLB_NX,
   TLB_USER,
-  TLB_VALID,
   TLB_WRITABLE,
   Tlb,
   type TlbGeometry,
+  userTlbFlags,
 } from "./tlb.js";
 
 /** x86 page-fault error code bits (X86_PF_*). */
@@ -719,12 +719,7 @@ export class Cpu implements TlbInvalidator {
         walkResult.pfn =
           entryPfn(entry, high[offset] as number) +
           (level === LEVEL_PMD ? tableIndex(address, LEVEL_PTE) : 0);
-        walkResult.tlbFlags =
-          TLB_VALID |
-          TLB_USER |
-          (rights & PTE_RW ? TLB_WRITABLE : 0) |
-          (noExecute !== 0 ? TLB_NX : 0) |
-          (updated & PTE_DIRTY ? TLB_DIRTY : 0);
+        walkResult.tlbFlags = userTlbFlags(rights, noExecute !== 0, updated);
         return true;
       }
       table = entryPfn(entry, high[offset] as number);

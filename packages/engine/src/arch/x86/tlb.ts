@@ -15,6 +15,7 @@
  * - for any (vpn, asid) at most one slot matches (same vpn, and same asid or GLOBAL);
  * - a GLOBAL entry for a vpn is the only entry for that vpn in its set.
  */
+import { PTE_DIRTY, PTE_RW } from "./pgtable.js";
 
 /** Bits of a TLB entry's flags byte: what the hardware caches from the PTE walk (permissions ANDed across levels). */
 export const TLB_VALID = 1;
@@ -23,6 +24,21 @@ export const TLB_USER = 4;
 export const TLB_NX = 8;
 export const TLB_DIRTY = 16;
 export const TLB_GLOBAL = 32;
+
+/**
+ * The flags a walk caches for a user translation: writable when the rights ANDed over the
+ * levels allow it (`rights` holds PTE_RW from pgtable.ts), no-execute when any level said NX,
+ * dirty when the leaf entry, as the walk left it, is.
+ */
+export function userTlbFlags(rights: number, noExecute: boolean, leafEntry: number): number {
+  return (
+    TLB_VALID |
+    TLB_USER |
+    (rights & PTE_RW ? TLB_WRITABLE : 0) |
+    (noExecute ? TLB_NX : 0) |
+    (leafEntry & PTE_DIRTY ? TLB_DIRTY : 0)
+  );
+}
 
 /**
  * The key a 2 MiB translation is stored under: -2 - (vpn >> 9), never a 4 KiB page number
