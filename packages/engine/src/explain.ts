@@ -61,6 +61,16 @@ export interface JourneyHop {
   read?: DesignRead;
 }
 
+/** The kinds a DesignRead may have, for whoever shows a journey (the web page's diagram). */
+export {
+  READ_ANCHOR,
+  READ_CHAIN,
+  READ_LEAF,
+  READ_REFILL_ANCHOR,
+  READ_REFILL_CHAIN,
+  READ_TABLE,
+} from "./arch/pagetable/design.js";
+
 /** One read of a page-table design: a READ_* kind of arch/pagetable/design.ts and its level or chain position. */
 export interface DesignRead {
   kind: number;

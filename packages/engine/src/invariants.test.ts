@@ -10,7 +10,7 @@ import {
 } from "./arch/x86/pgtable.js";
 import { TLB_USER, TLB_VALID, TLB_WRITABLE } from "./arch/x86/tlb.js";
 import { DEFAULT_MACHINE_CONFIG, type MachineConfig } from "./config.js";
-import { assertInvariants, checkInvariants } from "./invariants.js";
+import { assertInvariants, checkInvariants } from "./invariants/index.js";
 import { Machine } from "./machine.js";
 import { EXECUTABLE_BASE, INITIAL_STACK_SIZE, STACK_TOP } from "./mm/exec.js";
 import { FRAME_ANON, FRAME_FILE, FRAME_PAGETABLE, FRAME_SHMEM } from "./mm/frames.js";

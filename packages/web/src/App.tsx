@@ -1,13 +1,15 @@
-import { BUILTIN_SCENARIOS, HOP_WALK_PGD, HOP_WALK_PTE } from "@vmscope/engine";
+import { BUILTIN_SCENARIOS } from "@vmscope/engine";
 import { useEffect, useState, useSyncExternalStore } from "react";
+import { addressFields } from "./address_split.js";
 import { MachineDiagram } from "./diagram/MachineDiagram.js";
-import { eventNotes } from "./diagram/model.js";
+import { eventNotes, partsOfHop } from "./diagram/model.js";
 import { ScenarioEditor } from "./editor/ScenarioEditor.js";
 import {
+  designTerms,
   explainDetail,
   explainHop,
   explainIssue,
-  hopName,
+  journeyHopName,
   kindName,
   outcomeName,
   outcomeTone,
@@ -271,18 +273,16 @@ function Journey({
   access: AccessRecord;
   processes: readonly ProcessSnapshot[];
 }) {
-  const parts = splitAddress(access.address);
+  const offset = splitAddress(access.address).offset;
   const name = processes.find((process) => process.pid === access.pid)?.name ?? "process";
   const hop = view.hopIndex >= 0 ? access.hops[view.hopIndex] : undefined;
   let spent = 0;
   for (let index = 0; index <= view.hopIndex; index++) spent += access.hops[index]?.cycles ?? 0;
-  const litLevel = hop !== undefined && hop.hop >= HOP_WALK_PGD && hop.hop <= HOP_WALK_PTE;
-  const indices: [string, number, number][] = [
-    ["PGD", parts.pgd, HOP_WALK_PGD],
-    ["PUD", parts.pud, HOP_WALK_PGD + 1],
-    ["PMD", parts.pmd, HOP_WALK_PGD + 2],
-    ["PTE", parts.pte, HOP_WALK_PTE],
-  ];
+  const hardware = view.recording?.hardware;
+  const terms = designTerms(hardware?.pagetable ?? "x86-64");
+  // The field whose entry the hop shown reads is lit.
+  const litPart = hop === undefined ? null : (partsOfHop(hop, access, terms)[0] ?? null);
+  const fields = addressFields(access.address, terms, access.pid, hardware?.ramFrames ?? 0);
   return (
     <>
       <h2>
@@ -301,19 +301,20 @@ function Journey({
         >
           <div className="address" data-testid="address">
             <span className="va">{hex(access.address, 12)}</span>
-            {indices.map(([label, value, level]) => (
+            {fields.map((field) => (
               <span
-                key={label}
-                className={`part${litLevel && hop?.hop === level ? " lit" : ""}`}
-                title={`${label} index`}
+                key={field.label}
+                className={`part${litPart === field.part ? " lit" : ""}`}
+                data-field={field.label}
+                title={`${field.label} (bits ${field.bits})`}
               >
-                <span className="part-label">{label}</span>
-                <span className="part-value">{value}</span>
+                <span className="part-label">{field.label}</span>
+                <span className="part-value">{field.value}</span>
               </span>
             ))}
-            <span className="part" title="offset in the page">
+            <span className="part" title="offset in the page (bits 11-0)">
               <span className="part-label">offset</span>
-              <span className="part-value">{hex(parts.offset, 3)}</span>
+              <span className="part-value">{hex(offset, 3)}</span>
             </span>
           </div>
         </MachineDiagram>
@@ -321,7 +322,7 @@ function Journey({
       <p className="explain" data-testid="explain" aria-live="polite">
         {hop === undefined
           ? explainIssue(access, name)
-          : `${explainHop(hop, access)} ${explainDetail(hop, access, view.recording?.hardware.timing.cyclesPerNs ?? 0)}`.trim()}
+          : `${explainHop(hop, access, terms)} ${explainDetail(hop, access, view.recording?.hardware.timing.cyclesPerNs ?? 0)}`.trim()}
       </p>
       {eventNotes(access, view.hopIndex).map((note) => (
         <p className="reclaim-note" data-testid="event-note" key={note}>
@@ -369,7 +370,7 @@ function Journey({
               className={`hop tone-${outcomeTone(step)}${when}`}
               aria-current={index === view.hopIndex ? "step" : undefined}
             >
-              <span className="hop-name">{hopName(step.hop)}</span>
+              <span className="hop-name">{journeyHopName(step, terms)}</span>
               <span className="hop-outcome">{outcomeName(step.outcome)}</span>
               <span className="hop-cycles">{step.cycles} cyc</span>
             </li>

@@ -4,7 +4,10 @@
  * colour of each outcome, and what the recording knows beyond the hop (explainDetail).
  */
 import {
+  ACCESS_EXEC,
   HOP_FAULT,
+  HOP_L1_TLB,
+  HOP_STLB,
   OUTCOME_FILE_READ,
   OUTCOME_MISS,
   OUTCOME_NOT_PRESENT,
@@ -13,11 +16,36 @@ import {
   OUTCOME_SIGBUS,
   OUTCOME_SIGSEGV,
   OUTCOME_SWAP_IN,
+  type WalkTerms,
+  walkTermsOf,
 } from "@vmscope/engine";
 import type { AccessRecord, HopRecord } from "./recording.js";
 import { durationText, pagesText } from "./units.js";
 
-export { explainHop, explainIssue, hopName, kindName, outcomeName } from "@vmscope/engine";
+export {
+  explainHop,
+  explainIssue,
+  hopName,
+  journeyHopName,
+  kindName,
+  outcomeName,
+  type WalkTerms,
+} from "@vmscope/engine";
+
+const termsByDesign = new Map<string, WalkTerms | null>();
+
+/**
+ * The words of a `pagetable=` design's walk reads (the engine's walkTermsOf), null for x86-64;
+ * kept per design, as the page asks at every render.
+ */
+export function designTerms(pagetable: string): WalkTerms | null {
+  let terms = termsByDesign.get(pagetable);
+  if (terms === undefined) {
+    terms = walkTermsOf(pagetable);
+    termsByDesign.set(pagetable, terms);
+  }
+  return terms;
+}
 
 /** A colour class for an outcome: good, slow or bad. */
 export function outcomeTone(hop: HopRecord): "hit" | "miss" | "fault" | "fatal" {
@@ -39,6 +67,7 @@ export function outcomeTone(hop: HopRecord): "hit" | "miss" | "fault" | "fatal" 
  * to add.
  */
 export function explainDetail(hop: HopRecord, access: AccessRecord, cyclesPerNs: number): string {
+  if (hop.huge === true) return hugeEntryDetail(hop, access);
   if (hop.hop !== HOP_FAULT) return "";
   const during = access.during ?? {};
   const major = (during.pgmajfault ?? 0) > 0;
@@ -66,4 +95,14 @@ export function explainDetail(hop: HopRecord, access: AccessRecord, cyclesPerNs:
       }; that wait is in its cycles too.`,
     );
   return sentences.join(" ");
+}
+
+/** What a hit in a 2 MiB TLB entry adds to the engine's sentence: which array, and its reach. */
+function hugeEntryDetail(hop: HopRecord, access: AccessRecord): string {
+  const array = access.kind === ACCESS_EXEC ? "iTLB 2M" : "dTLB 2M";
+  if (hop.hop === HOP_L1_TLB)
+    return `The entry is in the L1's 2 MiB array (${array}): one entry translates all 512 pages of the 2 MiB page.`;
+  if (hop.hop === HOP_STLB)
+    return `The STLB's entry maps a whole 2 MiB page; it is copied into the L1's 2 MiB array (${array}).`;
+  return "";
 }

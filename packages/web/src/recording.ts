@@ -8,9 +8,14 @@
 import {
   type AccessProbe,
   cacheCounters,
+  type DesignRead,
   FRAME_KIND_NAMES,
   HOP_FAULT,
+  HOP_L1_TLB,
+  HOP_STLB,
+  hugeTlbKey,
   type Machine,
+  OUTCOME_HIT,
   OUTCOME_OOM,
   OUTCOME_SIGBUS,
   OUTCOME_SIGSEGV,
@@ -32,6 +37,13 @@ export interface HopRecord {
   /** Hop-specific numbers (see the engine's probe.ts): a table or frame number, an index. */
   a: number;
   b: number;
+  /**
+   * On a page-table design other than x86-64, what this walk hop read, as the probe's
+   * designRead reported it just before the hop (the engine's explain words it).
+   */
+  read?: DesignRead;
+  /** A TLB hit served by a 2 MiB entry (the L1 TLB's 2 MiB array, or the STLB's 2 MiB entry). */
+  huge?: true;
 }
 
 export interface AccessRecord {
@@ -118,6 +130,11 @@ export interface CacheLevelInfo {
   latency: number;
 }
 
+export interface TlbGeometryInfo {
+  entries: number;
+  ways: number;
+}
+
 /** What the machine is built of, for the diagram's labels: sizes and latencies. */
 export interface HardwareInfo {
   /** The CPU preset (`machine cpu=`), when the engine has presets. */
@@ -129,7 +146,14 @@ export interface HardwareInfo {
   /** Whether paging-structure caches are on (null: the engine has none). */
   pagingStructureCaches: boolean | null;
   disk: { name: string; requestLatencyNs: number; bytesPerSecond: number; description: string };
-  tlbs: Record<"dtlb" | "itlb" | "stlb", { entries: number; ways: number }>;
+  /**
+   * The TLB arrays: the 4 KiB ones always; the L1 TLBs' 2 MiB arrays (`dTLB 2M`, `iTLB 2M`)
+   * only when the machine can map 2 MiB pages (`thp=` not `never`).
+   */
+  tlbs: Record<"dtlb" | "itlb" | "stlb", TlbGeometryInfo> &
+    Partial<Record<"dtlb2m" | "itlb2m", TlbGeometryInfo>>;
+  /** The page-table design the MMU walks (`machine pagetable=`), in canonical form: `x86-64`, `la57`, ... */
+  pagetable: string;
   pcid: boolean;
   ramFrames: number;
   /** Usable swap slots (0: no swap). */
@@ -252,11 +276,21 @@ export function hardwareOf(machine: Machine): HardwareInfo {
       bytesPerSecond: disk.model.bytesPerSecond,
       description: disk.model.description,
     },
-    tlbs: {
-      dtlb: geometry(config.cpu.dtlb),
-      itlb: geometry(config.cpu.itlb),
-      stlb: geometry(config.cpu.stlb),
-    },
+    tlbs:
+      config.thp === "never"
+        ? {
+            dtlb: geometry(config.cpu.dtlb),
+            itlb: geometry(config.cpu.itlb),
+            stlb: geometry(config.cpu.stlb),
+          }
+        : {
+            dtlb: geometry(config.cpu.dtlb),
+            itlb: geometry(config.cpu.itlb),
+            stlb: geometry(config.cpu.stlb),
+            dtlb2m: geometry(config.cpu.dtlb2m),
+            itlb2m: geometry(config.cpu.itlb2m),
+          },
+    pagetable: config.pagetable,
     pcid: cpu.pcid,
     ramFrames: machine.phys.totalFrames,
     swapSlots: machine.memory.swap?.capacity ?? 0,
@@ -339,6 +373,12 @@ class RecordingProbe implements AccessProbe {
   initial: MachineSnapshot | null = null;
   truncated = false;
   private current: AccessRecord | null = null;
+  /** The current access's page number and the PCID its translations are cached under. */
+  private vpn = 0;
+  private asid = -1;
+  /** A design's read, reported just before its walk hop (designRead). */
+  private pendingRead: DesignRead | null = null;
+  private hugeL1HitsSeen = 0;
   private total = 0;
   /** The watched events when the last access ended, when this one started, and now. */
   private eventsAtLastEnd = new Float64Array(WATCHED_EVENTS.length);
@@ -366,6 +406,10 @@ class RecordingProbe implements AccessProbe {
       readEvents(this.machine, this.eventsAtStart);
       before = eventChanges(this.eventsAtLastEnd, this.eventsAtStart);
     }
+    this.pendingRead = null;
+    this.vpn = Math.floor(address / 4096);
+    this.asid = this.asidOf(pid);
+    this.hugeL1HitsSeen = this.hugeL1Hits();
     this.current = {
       index: this.accesses.length,
       pid,
@@ -382,11 +426,61 @@ class RecordingProbe implements AccessProbe {
     };
   }
 
+  designRead(kind: number, level: number, last: boolean): void {
+    if (this.current !== null) this.pendingRead = { kind, level, last };
+  }
+
   hop(hop: number, outcome: number, cycles: number, a: number, b: number): void {
     const current = this.current;
     if (current === null) return;
-    current.hops.push({ hop, outcome, cycles, a, b });
+    const record: HopRecord = { hop, outcome, cycles, a, b };
+    const read = this.pendingRead;
+    if (read !== null) {
+      record.read = read;
+      this.pendingRead = null;
+    }
+    if ((hop === HOP_L1_TLB || hop === HOP_STLB) && this.hugeHit(hop, outcome)) record.huge = true;
+    current.hops.push(record);
     if (hop === HOP_FAULT) current.faulted = true;
+  }
+
+  /** The PCID the CPU caches `pid`'s translations under, or -1. */
+  private asidOf(pid: number): number {
+    const process = this.machine?.processes.find((candidate) => candidate.pid === pid);
+    return process === undefined || this.machine === null
+      ? -1
+      : this.machine.cpu.asidOf(process.mm);
+  }
+
+  /** Hits the L1 TLBs' 2 MiB arrays had counted when the last L1 TLB hop (or the access) began. */
+  private hugeL1Hits(): number {
+    const cpu = this.machine?.cpu;
+    return cpu === undefined ? 0 : cpu.dtlb2m.hits + cpu.itlb2m.hits;
+  }
+
+  /**
+   * Whether the TLB hit just reported came from a 2 MiB entry; the probe's hop does not say
+   * which size served it. The L1's 2 MiB arrays are looked up (and count a hit) just before the
+   * L1 hop they serve, so a hit hop that follows a new 2 MiB hit is theirs. The STLB holds both
+   * sizes and tries the 4 KiB key first: its hit is a 2 MiB one when it holds no 4 KiB entry for
+   * the page but a 2 MiB one (peeked: no replacement state or counter changes).
+   */
+  private hugeHit(hop: number, outcome: number): boolean {
+    const machine = this.machine;
+    if (machine === null) return false;
+    if (hop === HOP_L1_TLB) {
+      const now = this.hugeL1Hits();
+      const served = outcome === OUTCOME_HIT && now > this.hugeL1HitsSeen;
+      this.hugeL1HitsSeen = now;
+      return served;
+    }
+    const stlb = machine.cpu.stlb;
+    return (
+      outcome === OUTCOME_HIT &&
+      this.asid >= 0 &&
+      stlb.peek(this.vpn, this.asid) < 0 &&
+      stlb.peek(hugeTlbKey(this.vpn), this.asid) >= 0
+    );
   }
 
   accessEnd(physicalAddress: number, totalCycles: number): void {

@@ -3,7 +3,7 @@
  * grow the stack, check the access against the VMA, then hand over to handle_mm_fault.
  * Faults that end in a signal count nothing (they never reach handle_mm_fault).
  */
-import { type FaultHandler, PF_PROT, PF_WRITE } from "../arch/x86/mmu.js";
+import { type FaultHandler, PF_PROT, PF_WRITE } from "../arch/x86/page_fault.js";
 import { PAGE_SIZE } from "../arch/x86/pgtable.js";
 import type { Machine } from "../machine.js";
 import { OUTCOME_SIGSEGV, OUTCOME_STACK_GROWTH } from "../probe.js";

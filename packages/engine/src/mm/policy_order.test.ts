@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PAGE_SIZE } from "../arch/x86/pgtable.js";
 import { MachineConfigError, machineConfigFrom } from "../config.js";
-import { checkInvariants } from "../invariants.js";
+import { checkInvariants } from "../invariants/index.js";
 import { Machine } from "../machine.js";
 import { ACCESS_READ, ACCESS_WRITE } from "../probe.js";
 import { renderLru } from "../proc/lru.js";

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { entryPfn, PAGE_SIZE } from "../arch/x86/pgtable.js";
 import { machineConfigFrom } from "../config.js";
-import { checkInvariants } from "../invariants.js";
+import { checkInvariants } from "../invariants/index.js";
 import { Machine } from "../machine.js";
 import { ACCESS_READ, ACCESS_WRITE } from "../probe.js";
 import type { Process } from "../process.js";

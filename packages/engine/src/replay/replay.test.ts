@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MACHINE_CONFIG, type MachineConfig, machineConfigFrom } from "../config.js";
-import { assertInvariants } from "../invariants.js";
+import { assertInvariants } from "../invariants/index.js";
 import { PROT_READ, PROT_WRITE } from "../mm/vma.js";
 import { renderMaps } from "../proc/maps.js";
 import { processCounters } from "../proc/status.js";

@@ -17,7 +17,7 @@ import {
   syncFile,
   writeFile,
 } from "../fs/read_write.js";
-import { assertInvariants } from "../invariants.js";
+import { assertInvariants } from "../invariants/index.js";
 import { Machine } from "../machine.js";
 import { doBrk, doMadvise, doMmap, doMprotect, doMunmap, type FileMapping } from "../mm/mmap.js";
 import { PROT_EXEC, PROT_READ, PROT_WRITE } from "../mm/vma.js";

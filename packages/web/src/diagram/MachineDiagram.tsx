@@ -5,7 +5,7 @@
  * with their step, outcome and cycles. Each part is a button: selecting one explains it.
  */
 import { type ReactNode, useState } from "react";
-import { kindName } from "../explain.js";
+import { designTerms, kindName } from "../explain.js";
 import {
   type AccessRecord,
   type HardwareInfo,
@@ -21,6 +21,7 @@ import {
   diagramState,
   type PartId,
   type Visit,
+  walkerParts,
 } from "./model.js";
 import "./diagram.css";
 
@@ -92,6 +93,24 @@ function Part({ id, context, wide }: { id: PartId; context: PartContext; wide?: 
   );
 }
 
+/** The walker group's heading: the design it walks, in a few words. */
+function walkerLabel(pagetable: string): string {
+  const terms = designTerms(pagetable);
+  if (terms === null) return "page walker";
+  switch (terms.kind) {
+    case "la57":
+      return "page walker · la57, 5 levels";
+    case "multilevel":
+      return `page walker · ${terms.design}, ${terms.levels} level${terms.levels === 1 ? "" : "s"}`;
+    case "linear":
+      return "page walker · linear table, one read";
+    case "inverted":
+      return "page walker · hash anchor + chain";
+    default:
+      return `page walker · ${terms.design}`;
+  }
+}
+
 export function MachineDiagram({
   access,
   hopIndex,
@@ -108,7 +127,8 @@ export function MachineDiagram({
 }) {
   const [selected, setSelected] = useState<PartId | null>(null);
   const process = snapshot?.processes.find((candidate) => candidate.pid === access.pid) ?? null;
-  const state = diagramState(access, hopIndex);
+  const terms = designTerms(hardware.pagetable);
+  const state = diagramState(access, hopIndex, terms);
   const context: PartContext = {
     state,
     hardware,
@@ -154,16 +174,17 @@ export function MachineDiagram({
         {part("core")}
         {part("dtlb")}
         {part("itlb")}
+        {hardware.tlbs.dtlb2m !== undefined && part("dtlb2m")}
+        {hardware.tlbs.itlb2m !== undefined && part("itlb2m")}
         {part("stlb")}
         {part("mmu")}
         {part("psc")}
-        <div className="walker">
-          <span className="group-label">page walker</span>
+        <div className="walker" data-testid="walker">
+          <span className="group-label">{walkerLabel(hardware.pagetable)}</span>
           <div className="walker-levels">
-            {part("walk-pgd")}
-            {part("walk-pud")}
-            {part("walk-pmd")}
-            {part("walk-pte")}
+            {walkerParts(terms).map((id) => (
+              <Part key={id} id={id} context={context} />
+            ))}
           </div>
         </div>
       </div>

@@ -3,6 +3,8 @@
  * with (from the machine's own timing and disk model), what it holds at the step shown, and a
  * sentence on what it does for whoever selects it.
  */
+import { bucketCount, REFILL_CYCLES } from "@vmscope/engine";
+import { designTerms } from "../explain.js";
 import { framesByKind, type HardwareInfo, hex, type MachineSnapshot } from "../recording.js";
 import { durationText, sizeText } from "../units.js";
 import { CACHES_SIMULATED, type PartId, PSC_REPORTED } from "./model.js";
@@ -109,6 +111,17 @@ export function partLabel(
         cycles(timing.l1TlbHit),
         "The first-level instruction TLB: translations for instruction fetches.",
       );
+    case "dtlb2m":
+    case "itlb2m": {
+      const data = part === "dtlb2m";
+      const geometry = hardware.tlbs[part] ?? { entries: 0, ways: 0 };
+      return tlbLabel(
+        data ? "L1 dTLB 2M" : "L1 iTLB 2M",
+        geometry,
+        cycles(timing.l1TlbHit),
+        `The first-level ${data ? "data" : "instruction"} TLB's array of 2 MiB entries, looked up beside the 4 KiB one: one entry translates the 512 pages of a huge page.`,
+      );
+    }
     case "stlb":
       return tlbLabel(
         "L2 STLB",
@@ -120,7 +133,12 @@ export function partLabel(
       return {
         title: "MMU · CR3",
         latency: hardware.pcid ? "PCID on" : "PCID off",
-        holds: process === null || process.pgd < 0 ? "" : `CR3: PGD at ${hex(process.pgd)}`,
+        holds:
+          hardware.pagetable !== "x86-64"
+            ? `pagetable ${hardware.pagetable}`
+            : process === null || process.pgd < 0
+              ? ""
+              : `CR3: PGD at ${hex(process.pgd)}`,
         about:
           "The memory-management unit translates virtual to physical addresses and enforces the rights; CR3 holds the frame of the running process's top-level table (PGD).",
       };
@@ -148,6 +166,18 @@ export function partLabel(
         about: `The page walker reads the ${level} entry: nine bits of the virtual address pick one of the table's 512 entries.${timing.walkRead === undefined ? " The read goes through the data caches, which charge for it." : ""}`,
       };
     }
+    case "walk-pml5":
+    case "walk-l1":
+    case "walk-l2":
+    case "walk-l3":
+    case "walk-l4":
+    case "walk-l5":
+    case "walk-l6":
+    case "walk-entry":
+    case "walk-anchor":
+    case "walk-chain":
+    case "walk-refill":
+      return designWalkLabel(part, hardware, timing.walkRead);
     case "l1d":
     case "l1i":
     case "l2":
@@ -240,4 +270,65 @@ export function partLabel(
       };
     }
   }
+}
+
+/**
+ * A page-table design's walker box: la57's PML5, a multilevel level with its index bits, the
+ * linear table's entry, the inverted table's hash anchor, chain and software refill.
+ */
+function designWalkLabel(
+  part: PartId,
+  hardware: HardwareInfo,
+  walkRead: number | undefined,
+): PartLabel {
+  const latency = walkRead === undefined ? "" : `${walkRead} cyc`;
+  const terms = designTerms(hardware.pagetable);
+  if (part === "walk-pml5")
+    return {
+      title: "PML5",
+      latency,
+      holds: "bits 56-48",
+      about:
+        "la57's fifth level, above the PGD (PML4): nine more bits of the virtual address pick one of its 512 entries, which points to the PGD.",
+    };
+  if (part === "walk-entry")
+    return {
+      title: "Linear table",
+      latency,
+      holds: "bits 46-12",
+      about:
+        "One table indexed by the whole virtual page number: one read finds the page's entry (the table is counted, not allocated, here).",
+    };
+  if (part === "walk-anchor")
+    return {
+      title: "Hash anchor",
+      latency,
+      holds: `${bucketCount(hardware.ramFrames).toLocaleString("en-US")} buckets`,
+      about:
+        "The inverted table's anchors: the hash of (PID, page number) picks a bucket, whose anchor points to the first entry of its chain.",
+    };
+  if (part === "walk-chain")
+    return {
+      title: "Chain",
+      latency,
+      holds: "one entry per frame",
+      about:
+        "The inverted table has one entry per physical frame, tagged with the (PID, page) it maps; the walker follows the bucket's chain until a tag matches.",
+    };
+  if (part === "walk-refill")
+    return {
+      title: "Refill · hash_page",
+      latency: `${REFILL_CYCLES} cyc`,
+      holds: "software",
+      about:
+        "When the chain holds no entry but the kernel's PTE maps the page, software (PowerPC's hash_page) puts the frame's entry at the head of the chain and the walk is retried.",
+    };
+  const level = Number(part.slice("walk-l".length)) - 1;
+  const levels = terms?.kind === "multilevel" ? terms.levels : 0;
+  return {
+    title: `L${level + 1}`,
+    latency,
+    holds: `bits ${terms?.bitRanges[level] ?? "?"}`,
+    about: `Level ${level + 1} of ${levels} of the ${terms?.design ?? "multilevel"} radix tree: the index bits ${terms?.bitRanges[level] ?? "?"} of the virtual address pick its entry${level + 1 < levels ? ", which points to the next level's table" : ", which maps the page"}.`,
+  };
 }

@@ -8,6 +8,7 @@
  */
 import {
   ACCESS_EXEC,
+  type DesignRead,
   HOP_FAULT,
   HOP_L1_TLB,
   HOP_MEMORY,
@@ -29,8 +30,11 @@ import {
   OUTCOME_STACK_GROWTH,
   OUTCOME_SWAP_IN,
   OUTCOME_ZERO_PAGE,
+  READ_ANCHOR,
+  READ_REFILL_ANCHOR,
+  READ_REFILL_CHAIN,
 } from "@vmscope/engine";
-import { hopName, outcomeName, outcomeTone } from "../explain.js";
+import { hopName, journeyHopName, outcomeName, outcomeTone, type WalkTerms } from "../explain.js";
 import type { AccessRecord, EventCounts, HopRecord } from "../recording.js";
 import { pagesText } from "../units.js";
 
@@ -39,13 +43,26 @@ export const PART_IDS = [
   "core",
   "dtlb",
   "itlb",
+  "dtlb2m",
+  "itlb2m",
   "stlb",
   "mmu",
   "psc",
+  "walk-pml5",
   "walk-pgd",
   "walk-pud",
   "walk-pmd",
   "walk-pte",
+  "walk-l1",
+  "walk-l2",
+  "walk-l3",
+  "walk-l4",
+  "walk-l5",
+  "walk-l6",
+  "walk-entry",
+  "walk-anchor",
+  "walk-chain",
+  "walk-refill",
   "l1d",
   "l1i",
   "l2",
@@ -98,6 +115,60 @@ const WALK_PARTS: Record<number, PartId> = {
   [HOP_WALK_PTE]: "walk-pte",
 };
 
+const X86_WALKER: readonly PartId[] = ["walk-pgd", "walk-pud", "walk-pmd", "walk-pte"];
+const RADIX_LEVELS: readonly PartId[] = [
+  "walk-l1",
+  "walk-l2",
+  "walk-l3",
+  "walk-l4",
+  "walk-l5",
+  "walk-l6",
+];
+
+/**
+ * The page walker's boxes for a design, top first: x86-64's four levels, la57's PML5 above
+ * them, one per multilevel level (L1..Ln), the linear table's one entry, or the inverted table's
+ * hash anchor, chain and software refill.
+ */
+export function walkerParts(terms: WalkTerms | null): readonly PartId[] {
+  if (terms === null) return X86_WALKER;
+  switch (terms.kind) {
+    case "la57":
+      return ["walk-pml5", ...X86_WALKER];
+    case "multilevel":
+      return RADIX_LEVELS.slice(0, terms.levels);
+    case "linear":
+      return ["walk-entry"];
+    case "inverted":
+      return ["walk-anchor", "walk-chain", "walk-refill"];
+    default:
+      return X86_WALKER;
+  }
+}
+
+/**
+ * The parts a design's walk read is at: its own box, then the MMU when the read starts the walk
+ * from the root CR3 names (the inverted table's anchor: from the hash the MMU computes), and the
+ * refill box when the read follows a software refill.
+ */
+function partsOfDesignRead(read: DesignRead, terms: WalkTerms): PartId[] {
+  switch (terms.kind) {
+    case "la57":
+      return ["walk-pml5", "mmu"];
+    case "linear":
+      return ["walk-entry", "mmu"];
+    case "multilevel": {
+      const part = RADIX_LEVELS[read.level] ?? "walk-l6";
+      return read.level === 0 ? [part, "mmu"] : [part];
+    }
+    default:
+      if (read.kind === READ_ANCHOR) return ["walk-anchor", "mmu"];
+      if (read.kind === READ_REFILL_ANCHOR) return ["walk-anchor", "walk-refill"];
+      if (read.kind === READ_REFILL_CHAIN) return ["walk-chain", "walk-refill"];
+      return ["walk-chain"];
+  }
+}
+
 /** Whether any reclaim ran in these events (kswapd or direct: pages scanned or stolen). */
 export function reclaimRan(events: EventCounts | null): boolean {
   if (events === null) return false;
@@ -148,12 +219,22 @@ function faultParts(hop: HopRecord, access: AccessRecord): PartId[] {
  * The parts a hop is at: the first is where the hop happens, the others take part in it (the
  * disk a major fault waits for, the frames it fills).
  */
-export function partsOfHop(hop: HopRecord, access: AccessRecord): PartId[] {
-  if (hop.hop === HOP_L1_TLB) return [access.kind === ACCESS_EXEC ? "itlb" : "dtlb"];
+export function partsOfHop(
+  hop: HopRecord,
+  access: AccessRecord,
+  terms: WalkTerms | null = null,
+): PartId[] {
+  const exec = access.kind === ACCESS_EXEC;
+  if (hop.hop === HOP_L1_TLB) {
+    if (hop.huge === true) return [exec ? "itlb2m" : "dtlb2m"];
+    return [exec ? "itlb" : "dtlb"];
+  }
   if (hop.hop === HOP_STLB) return ["stlb"];
+  if (hop.read !== undefined && terms !== null) return partsOfDesignRead(hop.read, terms);
   const walk = WALK_PARTS[hop.hop];
-  // The first walk read starts from the table CR3 points to.
-  if (walk !== undefined) return hop.hop === HOP_WALK_PGD ? [walk, "mmu"] : [walk];
+  // The first walk read starts from the table CR3 points to (la57's from the PML5 above it).
+  if (walk !== undefined)
+    return hop.hop === HOP_WALK_PGD && terms?.kind !== "la57" ? [walk, "mmu"] : [walk];
   if (hop.hop === HOP_FAULT) return faultParts(hop, access);
   if (hop.hop === HOP_MEMORY) {
     // With caches the levels that serve the access follow as hops of their own.
@@ -180,11 +261,18 @@ const FATAL_OR_NOT_COUNTED: readonly number[] = [
 ];
 
 /** What a part does in a hop it only takes part in, in a few words. */
-function involvement(part: PartId, hop: HopRecord, access: AccessRecord): string {
+function involvement(
+  part: PartId,
+  hop: HopRecord,
+  access: AccessRecord,
+  terms: WalkTerms | null,
+): string {
   const during = access.during ?? {};
   switch (part) {
     case "mmu":
-      return "CR3 gives the PGD";
+      return mmuInvolvement(terms);
+    case "walk-refill":
+      return hop.read?.kind === READ_REFILL_ANCHOR ? "hash_page refills" : "retried walk";
     case "frames":
       return hop.outcome === OUTCOME_FILE_PAGE || hop.outcome === OUTCOME_SHARED_PAGE
         ? "page-cache frame mapped"
@@ -205,7 +293,23 @@ function involvement(part: PartId, hop: HopRecord, access: AccessRecord): string
         ? "OOM killer"
         : `direct reclaim: ${during.pgsteal_direct ?? 0}`;
     default:
-      return hopName(hop.hop);
+      return journeyHopName(hop, terms);
+  }
+}
+
+/** What the MMU gives the first read of a walk, in the design's words. */
+function mmuInvolvement(terms: WalkTerms | null): string {
+  switch (terms?.kind) {
+    case "la57":
+      return "CR3 gives the PML5";
+    case "multilevel":
+      return "CR3 gives the L1 table";
+    case "linear":
+      return "CR3 gives the table base";
+    case "inverted":
+      return "hashes (PID, page)";
+    default:
+      return "CR3 gives the PGD";
   }
 }
 
@@ -235,9 +339,14 @@ export type DiagramState = Record<PartId, PartState>;
 
 /**
  * The state of every part at a frame: hops up to `hopIndex` (-1: the CPU issuing the access)
- * mark their parts; the hop at `hopIndex` lights its parts.
+ * mark their parts; the hop at `hopIndex` lights its parts. `terms`: the page-table design's
+ * words (designTerms), so its walk reads land in its own walker boxes.
  */
-export function diagramState(access: AccessRecord, hopIndex: number): DiagramState {
+export function diagramState(
+  access: AccessRecord,
+  hopIndex: number,
+  terms: WalkTerms | null = null,
+): DiagramState {
   const state = {} as DiagramState;
   for (const part of PART_IDS) state[part] = { lit: false, visits: [] };
   const issue: Visit = {
@@ -275,10 +384,10 @@ export function diagramState(access: AccessRecord, hopIndex: number): DiagramSta
   for (let index = 0; index <= last; index++) {
     const hop = access.hops[index] as HopRecord;
     const current = index === hopIndex;
-    partsOfHop(hop, access).forEach((part, position) => {
+    partsOfHop(hop, access, terms).forEach((part, position) => {
       state[part].visits.push({
         step: index + 1,
-        hop: position === 0 ? hopName(hop.hop) : involvement(part, hop, access),
+        hop: position === 0 ? journeyHopName(hop, terms) : involvement(part, hop, access, terms),
         outcome: hop.hop === HOP_FAULT ? faultOutcome(hop, access) : outcomeName(hop.outcome),
         cycles: position === 0 ? hop.cycles : 0,
         tone: outcomeTone(hop),

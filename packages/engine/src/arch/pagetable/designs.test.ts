@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { machineConfigFrom } from "../../config.js";
-import { checkInvariants } from "../../invariants.js";
+import { checkInvariants } from "../../invariants/index.js";
 import { Machine } from "../../machine.js";
 import { doMadvise, doMmap, doMprotect, doMunmap } from "../../mm/mmap.js";
 import { PROT_NONE, PROT_READ, PROT_WRITE } from "../../mm/vma.js";

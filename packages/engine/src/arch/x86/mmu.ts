@@ -6,29 +6,26 @@
  * Timing: every access is charged the L1 TLB lookup, then (on a miss) the STLB, then each walk
  * read as the cache level that served it charges, then the fault's kernel work, then the data
  * access as the level that served it charges. `process.cycles` sums them.
+ *
+ * Beside it: design_walk.ts (the walk of another page-table design), tlb_contexts.ts (PCIDs and
+ * TLB flushes), page_fault.ts (the error code and the kernel's entry), line_journey.ts (a cache
+ * line's hops, told to a probe).
  */
 
-import { type CacheConfig, CacheHierarchy, SERVED_DRAM } from "../../cache/hierarchy.js";
+import { type CacheConfig, CacheHierarchy } from "../../cache/hierarchy.js";
 import type { PhysicalMemory } from "../../mm/frames.js";
 import type { TlbInvalidator } from "../../mm/memory.js";
 import type { MmStruct } from "../../mm/mm_struct.js";
-import { NR_TLB_LOCAL_FLUSH_ALL, NR_TLB_LOCAL_FLUSH_ONE } from "../../mm/vmstat.js";
 import {
   ACCESS_EXEC,
   ACCESS_WRITE,
   type AccessProbe,
-  HOP_DRAM,
   HOP_FAULT,
   HOP_L1_TLB,
-  HOP_L1D,
-  HOP_L1I,
-  HOP_L2,
-  HOP_L3,
   HOP_MEMORY,
   HOP_PSC,
   HOP_STLB,
   HOP_WALK_PGD,
-  HOP_WALK_PTE,
   OUTCOME_HIT,
   OUTCOME_MISS,
   OUTCOME_NOT_PRESENT,
@@ -36,15 +33,11 @@ import {
   OUTCOME_PROTECTION,
 } from "../../probe.js";
 import type { Process } from "../../process.js";
-import type { PageTableDesign, WalkReads } from "../pagetable/design.js";
-import {
-  KERNEL_WALK_OK,
-  KERNEL_WALK_PROTECTION,
-  type KernelWalkResult,
-  kernelFrame,
-  kernelWalk,
-} from "../pagetable/kernel_walk.js";
+import type { PageTableDesign } from "../pagetable/design.js";
 import { CPU_PRESETS, DEFAULT_CPU_MODEL } from "./cpu_presets.js";
+import { chargeLevelsAboveWalk, designAfterFault, walkReplacedByDesign } from "./design_walk.js";
+import { reportLine } from "./line_journey.js";
+import { type FaultHandler, PF_INSTR, PF_PROT, PF_USER, PF_WRITE } from "./page_fault.js";
 import {
   entryPfn,
   LEVEL_PGD,
@@ -74,24 +67,7 @@ import {
   type TlbGeometry,
   userTlbFlags,
 } from "./tlb.js";
-
-/** x86 page-fault error code bits (X86_PF_*). */
-export const PF_PROT = 1;
-export const PF_WRITE = 2;
-export const PF_USER = 4;
-export const PF_RSVD = 8;
-export const PF_INSTR = 16;
-
-/** Linux keeps this many address spaces' PCIDs per CPU (TLB_NR_DYN_ASIDS). */
-export const DYNAMIC_ASIDS = 6;
-/** A range flush of more pages than this flushes everything (tlb_single_page_flush_ceiling). */
-export const SINGLE_PAGE_FLUSH_CEILING = 33;
-
-/** The kernel's page-fault entry (do_user_addr_fault). */
-export interface FaultHandler {
-  /** Resolve a fault; true when the access may be retried, false when the process was killed. */
-  pageFault(process: Process, address: number, errorCode: number): boolean;
-}
+import { TlbContexts } from "./tlb_contexts.js";
 
 export interface CpuConfig {
   /** The preset this configuration started from (`machine cpu=NAME`), for views. */
@@ -126,16 +102,18 @@ export interface PageReferenceHook {
  * Result of a walk: the leaf's PFN and TLB flags, or a fault error code. A 2 MiB leaf (a PMD
  * with PS) sets `huge`, and `pfn` is then the frame of the accessed 4 KiB part.
  */
-const walkResult = { pfn: 0, tlbFlags: 0, errorCode: 0, huge: false };
-/** The kernel's table's answer when another page-table design is walked (see walkDesign). */
-const kernelResult: KernelWalkResult = { pfn: -1, tlbFlags: 0 };
+export interface WalkResult {
+  pfn: number;
+  tlbFlags: number;
+  errorCode: number;
+  huge: boolean;
+}
+
+/** Where every walk leaves its result; reused, no allocation per walk. */
+const walkResult: WalkResult = { pfn: 0, tlbFlags: 0, errorCode: 0, huge: false };
 
 /** Bytes of a page-table entry: entry `index` of table `pfn` is at pfn * 4096 + index * 8. */
 const ENTRY_BYTES = 8;
-
-/** The probe hop of a cache level, for data (L1d) or instruction (L1i) accesses. */
-const DATA_HOPS = Int32Array.of(HOP_L1D, HOP_L2, HOP_L3, HOP_DRAM);
-const INSTRUCTION_HOPS = Int32Array.of(HOP_L1I, HOP_L2, HOP_L3, HOP_DRAM);
 
 export class Cpu implements TlbInvalidator {
   readonly dtlb: Tlb;
@@ -145,8 +123,6 @@ export class Cpu implements TlbInvalidator {
   readonly itlb2m: Tlb;
   readonly stlb: Tlb;
   readonly pcid: boolean;
-  /** Set by the first 2 MiB fill: until then a miss need not look for 2 MiB entries. */
-  private hugeEntries = false;
   readonly timing: Timing;
   /** The L1d, L1i, L2, L3 and DRAM every access and walk read goes through. */
   readonly caches: CacheHierarchy;
@@ -178,9 +154,8 @@ export class Cpu implements TlbInvalidator {
   private current: Process | null = null;
   /** PCID of the running address space (0 when PCID is off). */
   private asid = 0;
-  /** Context id owning each dynamic ASID slot (-1 free); PCID = slot + 1. */
-  private readonly asidOwner = new Float64Array(DYNAMIC_ASIDS).fill(-1);
-  private nextAsidSlot = 0;
+  /** The address spaces' PCIDs and the TLB flushes (tlb_contexts.ts). */
+  private readonly contexts: TlbContexts;
   /** Whether the fault in progress zeroed or copied the page (see kernelFilledPage). */
   private kernelWrotePage = false;
   /**
@@ -200,7 +175,7 @@ export class Cpu implements TlbInvalidator {
   constructor(
     config: CpuConfig,
     private readonly phys: PhysicalMemory,
-    private readonly vmstat: Float64Array,
+    vmstat: Float64Array,
     private readonly faults: FaultHandler,
   ) {
     this.dtlb = new Tlb("dTLB", config.dtlb);
@@ -216,6 +191,7 @@ export class Cpu implements TlbInvalidator {
     this.l2Pages = Math.floor(config.caches.l2.sizeBytes / PAGE_SIZE);
     this.l3Pages = Math.floor(config.caches.l3.sizeBytes / PAGE_SIZE);
     this.psc = config.pscEnabled ? new PagingStructureCaches(config.psc) : null;
+    this.contexts = new TlbContexts(this, this.pcid, vmstat);
     this.config = config;
   }
 
@@ -325,7 +301,7 @@ export class Cpu implements TlbInvalidator {
     const first = pfn * caches.linesPerPage + (offset >>> caches.lineShift);
     if (!instruction) this.kernelWrittenLine(pfn, first);
     const served = caches.access(first, instruction, write);
-    if (this.probe !== null) this.reportLine(first, served, instruction);
+    if (this.probe !== null) reportLine(this.probe, caches, first, served, instruction);
     let cycles = latency[served] as number;
     const lineBytes = caches.lineBytes;
     if ((offset & (lineBytes - 1)) + size > lineBytes) {
@@ -333,35 +309,11 @@ export class Cpu implements TlbInvalidator {
       for (let line = first + 1; line <= last; line++) {
         if (!instruction) this.kernelWrittenLine(pfn, line);
         const next = caches.access(line, instruction, write);
-        if (this.probe !== null) this.reportLine(line, next, instruction);
+        if (this.probe !== null) reportLine(this.probe, caches, line, next, instruction);
         cycles += latency[next] as number;
       }
     }
     return cycles;
-  }
-
-  /**
-   * The journey of one line through the hierarchy: a miss at each level above the one that
-   * served it, then a hit there. Each hop costs what its level adds to the one above (its
-   * latency minus theirs), so the hops add up to the serving level's latency.
-   * a: the physical address of the line; b: its set in that level.
-   */
-  private reportLine(line: number, served: number, instruction: boolean): void {
-    const probe = this.probe as AccessProbe;
-    const caches = this.caches;
-    const latency = instruction ? caches.instructionLatency : caches.dataLatency;
-    const hops = instruction ? INSTRUCTION_HOPS : DATA_HOPS;
-    const lineAddress = line * caches.lineBytes;
-    let above = 0;
-    for (let level = 0; level <= served; level++) {
-      const cache =
-        level === 0 ? (instruction ? caches.l1i : caches.l1d) : level === 1 ? caches.l2 : caches.l3;
-      const set = level === SERVED_DRAM ? 0 : cache.setIndex(line);
-      const reached = latency[level] as number;
-      const outcome = level === served ? OUTCOME_HIT : OUTCOME_MISS;
-      probe.hop(hops[level] as number, outcome, reached - above, lineAddress, set);
-      above = reached;
-    }
   }
 
   /**
@@ -382,7 +334,7 @@ export class Cpu implements TlbInvalidator {
     if (probe !== null) probe.accessStart(process.pid, address, size, kind);
     for (;;) {
       this.accessCycles += timing.l1TlbHit;
-      if (this.hugeEntries) {
+      if (this.contexts.hugeEntries) {
         const pfn = this.hugeL1Lookup(vpn, kind, l1);
         if (pfn >= 0) {
           if (probe !== null) probe.hop(HOP_L1_TLB, OUTCOME_HIT, timing.l1TlbHit, pfn, 0);
@@ -413,7 +365,7 @@ export class Cpu implements TlbInvalidator {
       const walked =
         this.pagetable === null
           ? this.walk(process.mm, address, kind)
-          : this.walkDesign(process.mm, address, kind);
+          : this.walkDesign(this.pagetable, process.mm, address, kind);
       if (walked) {
         const { pfn, tlbFlags } = walkResult;
         if (walkResult.huge) {
@@ -431,7 +383,9 @@ export class Cpu implements TlbInvalidator {
         return false;
       }
       this.kernelTouchedEntries(process.mm, address);
-      if (this.pagetable !== null) this.designAfterFault(process.mm, address);
+      if (this.pagetable !== null) {
+        designAfterFault(this, this.phys, this.pagetable, process.mm, address);
+      }
       const slot = l1.lookup(vpn, this.asid);
       if (slot >= 0 && permits(l1.flags[slot] as number, kind)) {
         this.accessCycles += timing.l1TlbHit;
@@ -459,14 +413,14 @@ export class Cpu implements TlbInvalidator {
   private stlbLookup(vpn: number): number {
     const stlb = this.stlb;
     const slot = stlb.lookup(vpn, this.asid);
-    if (slot >= 0 || !this.hugeEntries) return slot;
+    if (slot >= 0 || !this.contexts.hugeEntries) return slot;
     stlb.misses--;
     return stlb.lookup(hugeTlbKey(vpn), this.asid);
   }
 
   /** Fill the STLB and the L1 2 MiB array with a 2 MiB translation starting at frame `head`. */
   private fillHuge(vpn: number, head: number, tlbFlags: number, kind: number): void {
-    this.hugeEntries = true;
+    this.contexts.hugeEntries = true;
     const key = hugeTlbKey(vpn);
     this.stlb.insert(key, this.asid, head, tlbFlags);
     (kind === ACCESS_EXEC ? this.itlb2m : this.dtlb2m).insert(key, this.asid, head, tlbFlags);
@@ -549,79 +503,30 @@ export class Cpu implements TlbInvalidator {
     return this.caches.lineOf(table, index * ENTRY_BYTES);
   }
 
-  // ---- another page-table design (machine pagetable=, arch/pagetable/) -------------------------
+  // ---- another page-table design (machine pagetable=, arch/pagetable/, design_walk.ts) ----------
 
   /**
    * A TLB miss when the MMU walks another design. la57 reads its PML5 entry, unless a
    * paging-structure cache lets the walk start lower, then walks the four levels as usual. The
    * others read their own entries instead, while the kernel's four-level table decides the
-   * result and takes the A/D bits (read through no cache: it is not the hardware's walk).
+   * result.
    */
-  private walkDesign(mm: MmStruct, address: number, kind: number): boolean {
-    const design = this.pagetable as PageTableDesign;
-    if (!design.replacesWalk) {
-      const fromTop = this.psc === null || this.psc.peek(address, this.asid).level === LEVEL_PGD;
-      this.chargeDesignReads(design.walk(mm, address, -1, fromTop), false, OUTCOME_PRESENT);
-      return this.walk(mm, address, kind);
+  private walkDesign(
+    design: PageTableDesign,
+    mm: MmStruct,
+    address: number,
+    kind: number,
+  ): boolean {
+    if (design.replacesWalk) {
+      return walkReplacedByDesign(this, this.phys, design, mm, address, kind, walkResult);
     }
-    this.pageWalks++;
-    const status = kernelWalk(this.phys, mm, address, kind, kernelResult);
-    const outcome =
-      status === KERNEL_WALK_OK
-        ? OUTCOME_PRESENT
-        : status === KERNEL_WALK_PROTECTION
-          ? OUTCOME_PROTECTION
-          : OUTCOME_NOT_PRESENT;
-    this.chargeDesignReads(design.walk(mm, address, kernelResult.pfn, true), true, outcome);
-    if (status === KERNEL_WALK_OK) {
-      walkResult.pfn = kernelResult.pfn;
-      walkResult.tlbFlags = kernelResult.tlbFlags;
-      walkResult.huge = false;
-      return true;
-    }
-    walkResult.errorCode =
-      PF_USER |
-      (kind === ACCESS_WRITE ? PF_WRITE : 0) |
-      (kind === ACCESS_EXEC ? PF_INSTR : 0) |
-      (status === KERNEL_WALK_PROTECTION ? PF_PROT : 0);
-    return false;
+    chargeLevelsAboveWalk(this, design, mm, address, this.asid);
+    return this.walk(mm, address, kind);
   }
 
-  /**
-   * Charge a design's walk reads like the four-level walk's: each a load through the data caches.
-   * The journey shows them as walk hops, the last one as the PTE when `leafLast`.
-   */
-  private chargeDesignReads(reads: WalkReads, leafLast: boolean, lastOutcome: number): void {
-    const caches = this.caches;
-    const probe = this.probe;
-    for (let read = 0; read < reads.count; read++) {
-      const pfn = reads.pfn[read] as number;
-      const line = caches.lineOf(pfn, reads.offset[read] as number);
-      const served = caches.access(line, false, false);
-      this.walkReads++;
-      this.accessCycles += caches.dataLatency[served] as number;
-      if (probe !== null) {
-        this.reportLine(line, served, false);
-        const aboveLeaf = leafLast ? Math.min(3, reads.count - 1 - read) : 3;
-        const outcome = read === reads.count - 1 ? lastOutcome : OUTCOME_PRESENT;
-        const kind = reads.kind[read] as number;
-        probe.designRead?.(kind, reads.level[read] as number, read === reads.count - 1);
-        probe.hop(HOP_WALK_PTE - aboveLeaf, outcome, 0, pfn, reads.index[read] as number);
-      }
-    }
-    this.accessCycles += reads.extraCycles;
-  }
-
-  /** After a fault the kernel has written the design's entry too: its lines are in the caches. */
-  private designAfterFault(mm: MmStruct, address: number): void {
-    const design = this.pagetable as PageTableDesign;
-    const reads = design.afterFault(mm, address, kernelFrame(this.phys, mm, address));
-    const caches = this.caches;
-    for (let read = 0; read < reads.count; read++) {
-      const line = caches.lineOf(reads.pfn[read] as number, reads.offset[read] as number);
-      caches.install(line, read === reads.count - 1);
-    }
-    this.accessCycles += reads.extraCycles;
+  /** Add cycles to the access in progress (the design walk's reads, design_walk.ts). */
+  chargeCycles(cycles: number): void {
+    this.accessCycles += cycles;
   }
 
   /** The exception: the kernel handles it and reports its work through reportFault. */
@@ -687,7 +592,7 @@ export class Cpu implements TlbInvalidator {
       const line = this.entryLine(table, index);
       const served = caches.access(line, false, false);
       this.accessCycles += caches.dataLatency[served] as number;
-      if (probe !== null) this.reportLine(line, served, false);
+      if (probe !== null) reportLine(probe, caches, line, served, false);
       const hop = HOP_WALK_PGD + (LEVEL_PGD - level);
       if (!(entry & PTE_PRESENT)) {
         if (probe !== null) probe.hop(hop, OUTCOME_NOT_PRESENT, 0, table, index);
@@ -740,123 +645,44 @@ export class Cpu implements TlbInvalidator {
     if (this.probe !== null) this.probe.hop(HOP_FAULT, outcome, cycles, pfn, errorCode);
   }
 
-  // ---- address-space switches and TLB invalidation ------------------------------------------
+  // ---- address-space switches and TLB invalidation (tlb_contexts.ts) ------------------------
 
-  /**
-   * switch_mm: without PCID every switch flushes the non-global entries; with PCID the address
-   * space keeps its entries while it owns one of the DYNAMIC_ASIDS slots (handed out round robin,
-   * flushed when reassigned).
-   */
+  /** switch_mm: the process's address space gets its PCID, maybe flushing (see TlbContexts). */
   switchTo(process: Process): void {
     this.contextSwitches++;
     this.current = process;
-    if (!this.pcid) {
-      this.flushAsid(0);
-      this.asid = 0;
-      return;
-    }
-    const slot = this.asidOwner.indexOf(process.mm.contextId);
-    if (slot >= 0) {
-      this.asid = slot + 1;
-      return;
-    }
-    const fresh = this.nextAsidSlot;
-    this.nextAsidSlot = (fresh + 1) % DYNAMIC_ASIDS;
-    this.asidOwner[fresh] = process.mm.contextId;
-    this.asid = fresh + 1;
-    this.flushAsid(this.asid);
+    this.asid = this.contexts.switchMm(process.mm);
   }
 
   /** The process no longer runs (it exited): forget its address space's TLB state. */
   dropAddressSpace(mm: MmStruct): void {
-    const asid = this.asidOf(mm);
-    if (asid >= 0) this.flushAsid(asid);
-    const slot = this.asidOwner.indexOf(mm.contextId);
-    if (slot >= 0) this.asidOwner[slot] = -1;
+    this.contexts.dropMm(mm, this.runningMm());
     if (this.current !== null && this.current.mm === mm) this.current = null;
   }
 
   /** The PCID under which `mm`'s translations may be cached, or -1 when none can be. */
   asidOf(mm: MmStruct): number {
-    if (!this.pcid) return this.current !== null && this.current.mm === mm ? 0 : -1;
-    const slot = this.asidOwner.indexOf(mm.contextId);
-    return slot >= 0 ? slot + 1 : -1;
-  }
-
-  private flushAsid(asid: number): void {
-    this.dtlb.invalidateAsid(asid);
-    this.itlb.invalidateAsid(asid);
-    this.dtlb2m.invalidateAsid(asid);
-    this.itlb2m.invalidateAsid(asid);
-    this.stlb.invalidateAsid(asid);
-    this.psc?.invalidateAsid(asid);
-  }
-
-  private isCurrent(mm: MmStruct): boolean {
-    return this.current !== null && this.current.mm === mm;
-  }
-
-  private count(counter: number, amount: number): void {
-    this.vmstat[counter] = (this.vmstat[counter] as number) + amount;
+    return this.contexts.asidOf(mm, this.runningMm());
   }
 
   invalidatePage(mm: MmStruct, address: number): void {
     // The design's entries go whether or not the TLB may hold the translation.
     this.pagetable?.invalidateRange(mm, address, address + PAGE_SIZE);
-    const asid = this.asidOf(mm);
-    if (asid < 0) return;
-    const vpn = pageNumber(address);
-    this.dtlb.invalidatePage(vpn, asid);
-    this.itlb.invalidatePage(vpn, asid);
-    this.stlb.invalidatePage(vpn, asid);
-    if (this.hugeEntries) this.invalidateHuge(vpn, asid);
-    // INVLPG also drops every paging-structure-cache entry of the PCID (SDM 4.10.4.1).
-    this.psc?.invalidateAsid(asid);
-    if (this.isCurrent(mm)) this.count(NR_TLB_LOCAL_FLUSH_ONE, 1);
+    this.contexts.flushPage(mm, address, this.runningMm());
   }
 
   invalidateRange(mm: MmStruct, start: number, end: number): void {
     this.pagetable?.invalidateRange(mm, start, end);
-    const pages = (end - start) / PAGE_SIZE;
-    if (pages > SINGLE_PAGE_FLUSH_CEILING) {
-      this.flushMm(mm);
-      return;
-    }
-    const asid = this.asidOf(mm);
-    if (asid < 0) return;
-    for (let address = start; address < end; address += PAGE_SIZE) {
-      const vpn = pageNumber(address);
-      this.dtlb.invalidatePage(vpn, asid);
-      this.itlb.invalidatePage(vpn, asid);
-      this.stlb.invalidatePage(vpn, asid);
-      if (this.hugeEntries && vpn % 512 === 0) this.invalidateHuge(vpn, asid);
-    }
-    if (this.hugeEntries && start % (512 * PAGE_SIZE) !== 0) {
-      this.invalidateHuge(pageNumber(start), asid);
-    }
-    this.psc?.invalidateAsid(asid);
-    if (this.isCurrent(mm)) this.count(NR_TLB_LOCAL_FLUSH_ONE, pages);
-  }
-
-  /** INVLPG of any address inside a 2 MiB page drops its 2 MiB entries (SDM 4.10.4.1). */
-  private invalidateHuge(vpn: number, asid: number): void {
-    const key = hugeTlbKey(vpn);
-    this.dtlb2m.invalidatePage(key, asid);
-    this.itlb2m.invalidatePage(key, asid);
-    this.stlb.invalidatePage(key, asid);
+    this.contexts.flushRange(mm, start, end, this.runningMm());
   }
 
   invalidateMm(mm: MmStruct): void {
     this.pagetable?.invalidateMm(mm);
-    this.flushMm(mm);
+    this.contexts.flushMm(mm, this.runningMm());
   }
 
-  /** flush_tlb_mm's TLB side (the design's entries are not touched). */
-  private flushMm(mm: MmStruct): void {
-    const asid = this.asidOf(mm);
-    if (asid < 0) return;
-    this.flushAsid(asid);
-    if (this.isCurrent(mm)) this.count(NR_TLB_LOCAL_FLUSH_ALL, 1);
+  private runningMm(): MmStruct | null {
+    return this.current === null ? null : this.current.mm;
   }
 }
 
