@@ -19,7 +19,6 @@ import {
   entryHigh,
   entryLow,
   entryPfn,
-  LEVEL_PGD,
   LEVEL_PMD,
   PAGE_SIZE,
   PTE_ACCESSED,
@@ -31,7 +30,6 @@ import {
   PTE_RW,
   PTE_USER,
   pageNumber,
-  tableIndex,
 } from "../arch/x86/pgtable.js";
 import {
   OUTCOME_ANON_PAGE,
@@ -130,27 +128,7 @@ export class HugeMemory {
    * upper tables are allocated (-2 when memory runs out), otherwise -1 when one is missing.
    */
   pmdEntryOffset(mm: MmStruct, pid: number, address: number, allocate: boolean): number {
-    const memory = this.memory;
-    const phys = memory.phys;
-    if (mm.pgd < 0) return -1;
-    let table = mm.pgd;
-    for (let level = LEVEL_PGD; level > LEVEL_PMD; level--) {
-      const offset = phys.entryOffset(table, tableIndex(address, level));
-      const low = phys.tableLow[offset] as number;
-      if (low & PTE_PRESENT) {
-        table = entryPfn(low, phys.tableHigh[offset] as number);
-        continue;
-      }
-      if (!allocate) return -1;
-      const child = memory.pages.allocateTable(pid);
-      if (child < 0) return -2;
-      memory.lastFaultTables++;
-      mm.pgtablesBytes += PAGE_SIZE;
-      phys.tableLow[offset] = entryLow(child, TABLE_ENTRY_FLAGS);
-      phys.tableHigh[offset] = entryHigh(child, false);
-      table = child;
-    }
-    return phys.entryOffset(table, tableIndex(address, LEVEL_PMD));
+    return this.memory.entryOffsetAt(mm, pid, address, allocate, LEVEL_PMD);
   }
 
   /** The offset of the huge PMD entry that maps `address`, or -1 when there is none. */

@@ -154,9 +154,26 @@ export class MemoryManager {
    * HUGE_PMD when a huge PMD maps the address.
    */
   pteOffset(mm: MmStruct, pid: number, address: number, allocate: boolean): number {
+    return this.entryOffsetAt(mm, pid, address, allocate, LEVEL_PTE);
+  }
+
+  /**
+   * The offset of the entry at `leafLevel` (LEVEL_PTE, or LEVEL_PMD for a huge page) for
+   * `address`, walking from the PGD; -1 when a table on the way is missing or the address space
+   * has no PGD. With `allocate`, missing tables are allocated (__pud_alloc, __pmd_alloc,
+   * __pte_alloc); -2 means out of memory. HUGE_PMD when a huge PMD lies above `leafLevel`.
+   */
+  entryOffsetAt(
+    mm: MmStruct,
+    pid: number,
+    address: number,
+    allocate: boolean,
+    leafLevel: number,
+  ): number {
     const phys = this.phys;
     let table = mm.pgd;
-    for (let level = LEVEL_PGD; level > LEVEL_PTE; level--) {
+    if (table < 0) return -1;
+    for (let level = LEVEL_PGD; level > leafLevel; level--) {
       const offset = phys.entryOffset(table, tableIndex(address, level));
       const low = phys.tableLow[offset] as number;
       if (low & PTE_PRESENT) {
@@ -173,7 +190,7 @@ export class MemoryManager {
       phys.tableHigh[offset] = entryHigh(child, false);
       table = child;
     }
-    return phys.entryOffset(table, tableIndex(address, LEVEL_PTE));
+    return phys.entryOffset(table, tableIndex(address, leafLevel));
   }
 
   private setEntry(offset: number, pfn: number, flags: number, nx: boolean): void {
